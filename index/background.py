@@ -1,0 +1,19 @@
+"""An unrelated background corpus for calibrating abstention.
+
+Cosine scores of e5 sit in a narrow band whose level depends on the question's language, length
+and wording. How well the best *unrelated* sentence matches a question measures that level for
+that very question; the engine answers only when the article beats it by a calibrated margin
+(see :class:`index.search.Calibration`). The sentences in ``data/background.txt`` are general
+news and reference sentences on other subjects, in several languages.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+
+
+@lru_cache(maxsize=1)
+def background_sentences() -> tuple[str, ...]:
+    text = resources.files(__package__).joinpath("data/background.txt").read_text(encoding="utf-8")
+    return tuple(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))

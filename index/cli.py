@@ -1,0 +1,217 @@
+"""``article-bot``: the one entry point and composition root.
+
+It loads ``.env`` and the settings once, configures logging, builds the engine once and hands it
+to whatever the subcommand runs (answers, evaluation, the terminal chat or the Telegram bot).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+EXIT_USAGE = 2
+
+log = logging.getLogger("article_bot")
+
+
+def _configure_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    for noisy in ("httpx", "httpcore", "bm25s", "sentence_transformers", "faiss", "apscheduler", "telegram.ext.ExtBot"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    try:
+        from bot.redact import install_token_redaction
+
+        install_token_redaction()
+    except ImportError:  # the bot package is optional for engine-only commands
+        pass
+
+
+def _load_dotenv() -> None:
+    from dotenv import load_dotenv
+
+    load_dotenv(Path.cwd() / ".env", override=False)
+
+
+class UsageError(Exception):
+    pass
+
+
+def _engine_settings(args):
+    from index.settings import EngineSettings
+
+    return EngineSettings.from_env(
+        model=getattr(args, "model", None),
+        index_dir=Path(args.index_dir) if getattr(args, "index_dir", None) else None,
+        top_k=getattr(args, "top_k", None),
+    )
+
+
+def _open_engine(args, rebuild: bool = False, progress=None):
+    from index.engine import Engine
+
+    return Engine.open(_engine_settings(args), rebuild=rebuild, progress=progress)
+
+
+# ---- subcommands ---------------------------------------------------------------------------
+def cmd_build(args) -> int:
+    def progress(message: str) -> None:
+        print(message, file=sys.stderr)
+
+    engine = _open_engine(args, rebuild=True, progress=progress)
+    m = engine.data.manifest
+    print(f"index: {engine.settings.index_dir} ({m['passages']} passages, {m['units']} vectors, "
+          f"{m['model']}, dim {m['dimension']}, {m['faiss_type']})")
+    return 0
+
+
+def cmd_ask(args) -> int:
+    from index.formatting import format_answer_text
+
+    if args.question is not None:
+        question = " ".join(args.question)
+        if not question.strip():
+            raise UsageError('empty question: article-bot ask "QUESTION" (or questions on stdin, one per line)')
+        engine = _open_engine(args)
+        answer = engine.ask(question)
+        if args.json:
+            print(json.dumps(answer.to_json_dict(), ensure_ascii=False))
+        else:
+            print(format_answer_text(answer, engine))
+        return 0
+    if sys.stdin is None or sys.stdin.isatty():
+        raise UsageError('no question: article-bot ask "QUESTION" (or questions on stdin, one per line)')
+    engine = _open_engine(args)
+    for line in sys.stdin:
+        question = line.rstrip("\n")
+        if not question.strip():
+            continue
+        answer = engine.ask(question)
+        if args.json:
+            print(json.dumps(answer.to_json_dict(), ensure_ascii=False), flush=True)
+        else:
+            print(format_answer_text(answer, engine), flush=True)
+    return 0
+
+
+def cmd_eval(args) -> int:
+    from index.evaluation import evaluate, load_eval
+
+    items = load_eval(Path(args.file))
+    engine = _open_engine(args)
+    report = evaluate(items, engine.ask_many)
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=1))
+        return 0
+    print(f"{'lang':6s} {'n':>3s} {'hit@1':>6s} {'hit@3':>6s} {'MRR':>6s}")
+    for lang, s in sorted(report.per_lang.items()) + [("all", report.overall)]:
+        print(f"{lang:6s} {s['n']:3d} {s['hit@1']:6.3f} {s['hit@3']:6.3f} {s['mrr']:6.3f}")
+    a = report.abstention
+    print(f"abstention: {a['unanswerable_rejected']}/{a['unanswerable']} unanswerable rejected, "
+          f"{a['answerable_rejected']}/{a['answerable']} answerable rejected, accuracy {a['accuracy']:.3f}")
+    for miss in report.misses:
+        print(f"  miss {miss['id']}: {miss['why']} (confidence {miss['confidence']}) {miss['question']}")
+    return 0
+
+
+def cmd_chat(args) -> int:
+    """A terminal chat on the same engine: one question per line on stdin."""
+    from index.formatting import format_answer_text
+
+    engine = _open_engine(args)
+    interactive = sys.stdin.isatty()
+    if interactive:
+        print(f"Ask about: {engine.article.title} ({engine.article.publisher}, {engine.article.date_display}). "
+              "Ctrl-D to quit.")
+    while True:
+        if interactive:
+            print("> ", end="", flush=True)
+        line = sys.stdin.readline()
+        if not line:
+            return 0
+        if not line.strip():
+            continue
+        print(format_answer_text(engine.ask(line.strip()), engine), flush=True)
+
+
+def cmd_run(args) -> int:
+    """Start the Telegram bot when a token is configured, otherwise the terminal chat."""
+    if not os.environ.get("TELEGRAM_BOT_TOKEN", "").strip():
+        if args.webhook:
+            raise UsageError("TELEGRAM_BOT_TOKEN is not set; it is required for --webhook")
+        print("TELEGRAM_BOT_TOKEN is not set: starting the terminal chat instead of the Telegram bot.", file=sys.stderr)
+        return cmd_chat(args)
+    try:
+        from bot.app import run_bot
+    except ImportError as exc:
+        raise UsageError(f"the Telegram bot is not available in this build ({exc})") from exc
+    return run_bot(_engine_settings(args), webhook=args.webhook)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="article-bot", description=__doc__.splitlines()[0])
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def common(p):
+        p.add_argument("--model", help="sentence-transformers model name or path (env EMBEDDING_MODEL)")
+        p.add_argument("--index-dir", help="index directory (env INDEX_DIR, default .index)")
+        return p
+
+    p = common(sub.add_parser("build", help="build the index (with progress)"))
+    p.set_defaults(func=cmd_build)
+
+    p = common(sub.add_parser("ask", help="answer a question (or one per stdin line)"))
+    p.add_argument("--json", action="store_true", help="one JSON object per question")
+    p.add_argument("--top-k", type=int, default=None, help="number of passages (default 3)")
+    p.add_argument("question", nargs="*", default=None, help="the question; omit to read stdin")
+    p.set_defaults(func=cmd_ask)
+
+    p = common(sub.add_parser("eval", help="hit@1, hit@3, MRR and abstention on a JSONL file"))
+    p.add_argument("file")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_eval)
+
+    p = common(sub.add_parser("chat", help="terminal chat on stdin"))
+    p.set_defaults(func=cmd_chat)
+
+    p = common(sub.add_parser("run", help="run the Telegram bot (terminal chat without a token)"))
+    p.add_argument("--webhook", action="store_true", help="webhook mode (WEBHOOK_URL, WEBHOOK_SECRET)")
+    p.set_defaults(func=cmd_run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "question", None) == []:
+        args.question = None
+    _load_dotenv()
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    _configure_logging(args.verbose)
+    from index.embeddings import ModelUnavailable
+    from index.settings import SettingsError
+
+    try:
+        return args.func(args)
+    except (UsageError, SettingsError, ModelUnavailable) as exc:
+        print(f"article-bot: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"article-bot: error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

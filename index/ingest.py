@@ -146,8 +146,7 @@ def parse_article(seed: Seed, first_id: int = 1) -> tuple[ArticleMeta, list[Pass
             add("video", line)
             continue
         if _CREDIT.search(nxt) and _looks_like_heading(line):
-            add("caption", line)  # the image's alternative text, just above its caption
-            continue
+            continue  # an image's alternative text, just above its caption, repeats the caption
         if not seen_lead:
             seen_lead = True
             add("lead", line)

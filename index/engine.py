@@ -124,7 +124,12 @@ class Engine:
 
     # ---- questions ----------------------------------------------------------------------
     def embed_queries(self, texts: list[str]) -> np.ndarray:
+        """Normalised query vectors (with the model's query prompt)."""
         return self.embedder.encode_queries(texts)
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray:
+        """Normalised document vectors (with the model's passage prompt), e.g. for quotations."""
+        return self.embedder.encode_documents(texts)
 
     def ask(self, question: str, top_k: int | None = None) -> Answer:
         return self.ask_many([question], top_k)[0]

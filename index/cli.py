@@ -150,9 +150,11 @@ def cmd_run(args) -> int:
         return cmd_chat(args)
     try:
         from bot.app import run_bot
+        from bot.settings import BotSettings
     except ImportError as exc:
         raise UsageError(f"the Telegram bot is not available in this build ({exc})") from exc
-    return run_bot(_engine_settings(args), webhook=args.webhook)
+    bot_settings = BotSettings.from_env(webhook=args.webhook)  # SettingsError: one line, exit 2
+    return run_bot(bot_settings, _engine_settings(args))
 
 
 def build_parser() -> argparse.ArgumentParser:

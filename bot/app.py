@@ -1,0 +1,115 @@
+"""The composition root of the Telegram bot.
+
+``build_application`` wires settings, the engine (opened in ``post_init`` by ``engine_factory``
+unless one is injected, closed in ``post_shutdown`` if it was opened here), the rate limiter and
+the handler modules into one :class:`~telegram.ext.Application`. ``run_bot`` runs it with long
+polling or as a webhook server. Importing this module loads no model: the engine is imported
+inside the factory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING, Callable
+
+from telegram import Update
+from telegram.error import InvalidToken
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram.request import BaseRequest
+
+from .context import CONTEXT_TYPES, BotData
+from .handlers import register_all
+from .handlers.commands import set_commands
+from .settings import BotSettings, SettingsError
+
+if TYPE_CHECKING:
+    from index.engine import Engine
+    from index.settings import EngineSettings
+
+log = logging.getLogger(__name__)
+
+# The update types the handlers use. Edited messages are deliberately not requested (and not
+# handled): an edit is never answered a second time.
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
+
+
+def build_application(
+    settings: BotSettings,
+    *,
+    engine: Engine | None = None,
+    engine_factory: Callable[[], Engine] | None = None,
+    request: BaseRequest | None = None,
+    get_updates_request: BaseRequest | None = None,
+) -> Application:
+    builder = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(settings.api_base_url)
+        .context_types(CONTEXT_TYPES)
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if settings.rate_limiter:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=settings.rate_limit_retries))
+    if request is not None:
+        builder = builder.request(request)
+    if get_updates_request is not None:
+        builder = builder.get_updates_request(get_updates_request)
+    app = builder.build()
+    data: BotData = app.bot_data
+    data.configure(settings, engine, engine_factory)
+    register_all(app)
+    return app
+
+
+async def _post_init(app: Application) -> None:
+    data: BotData = app.bot_data
+    if data.engine is None:
+        data.engine = await asyncio.to_thread(data.engine_factory)
+        data.owns_engine = True
+    await set_commands(app)
+    log.info("bot @%s ready: %d passages of %r", app.bot.username, len(data.engine.passages), data.engine.article.title)
+
+
+async def _post_shutdown(app: Application) -> None:
+    data: BotData = app.bot_data
+    if data.owns_engine and data.engine is not None:
+        data.engine.close()
+        data.engine, data.owns_engine = None, False
+
+
+def webhook_options(settings: BotSettings) -> dict:
+    """Keyword arguments for ``Application.run_webhook`` / ``Updater.start_webhook``. PTB refuses
+    requests without the ``X-Telegram-Bot-Api-Secret-Token`` header (403)."""
+    return {
+        "listen": settings.webhook_listen,
+        "port": settings.webhook_port,
+        "url_path": settings.webhook_path,
+        "webhook_url": settings.webhook_url,
+        "secret_token": settings.webhook_secret,
+        "allowed_updates": ALLOWED_UPDATES,
+        "drop_pending_updates": False,
+    }
+
+
+def run_bot(settings: BotSettings, engine_settings: EngineSettings) -> int:
+    """Run until SIGINT/SIGTERM; returns the exit code."""
+
+    def open_engine() -> Engine:
+        from index.engine import Engine
+
+        return Engine.open(engine_settings)
+
+    app = build_application(settings, engine_factory=open_engine)
+    try:
+        if settings.webhook:
+            log.info("webhook mode on %s:%d/%s", settings.webhook_listen, settings.webhook_port, settings.webhook_path)
+            app.run_webhook(**webhook_options(settings))
+        else:
+            log.info("long polling")
+            app.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
+    except InvalidToken:
+        raise SettingsError("TELEGRAM_BOT_TOKEN was rejected by the Bot API server") from None
+    log.info("bot stopped")
+    return 0

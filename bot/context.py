@@ -1,0 +1,114 @@
+"""What the handlers share, and typed access to it.
+
+``BotData`` is the application's ``bot_data`` (one per :class:`~telegram.ext.Application`):
+settings, the engine (set in ``post_init``), the flood guard, the recent questions behind the
+"More" buttons and the chats already refused. Handlers receive a :class:`BotContext`, whose
+``engine``/``settings``/``data`` properties are typed and fail loudly when the engine is missing.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable
+
+from telegram.ext import CallbackContext, ContextTypes, ExtBot
+
+from .flood import FloodGuard
+from .settings import BotSettings
+
+if TYPE_CHECKING:  # the engine pulls in torch and faiss: never at import time
+    from index.engine import Engine
+
+RECENT_QUESTIONS = 1024
+
+
+@dataclass(frozen=True)
+class QuestionRecord:
+    """A question the bot answered, so that "More" can ask again and skip what was shown."""
+
+    question: str
+    lang: str
+    shown: tuple[int, ...]  # passage ids already shown, in order
+
+
+class RecentQuestions:
+    """A bounded LRU of questions, keyed by a short random key (callback data is ≤ 64 bytes).
+
+    Keys are random per process, so buttons from before a restart are reported as expired
+    instead of being confused with newer questions."""
+
+    def __init__(self, size: int = RECENT_QUESTIONS) -> None:
+        self.size = size
+        self._items: OrderedDict[str, QuestionRecord] = OrderedDict()
+
+    def add(self, record: QuestionRecord) -> str:
+        key = secrets.token_urlsafe(6)
+        while key in self._items:
+            key = secrets.token_urlsafe(6)
+        self.put(key, record)
+        return key
+
+    def put(self, key: str, record: QuestionRecord) -> None:
+        self._items[key] = record
+        self._items.move_to_end(key)
+        while len(self._items) > self.size:
+            self._items.popitem(last=False)
+
+    def get(self, key: str) -> QuestionRecord | None:
+        record = self._items.get(key)
+        if record is not None:
+            self._items.move_to_end(key)
+        return record
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+class BotData:
+    """The application's ``bot_data``. Created empty by PTB, filled by ``build_application``."""
+
+    def __init__(self) -> None:
+        self.settings: BotSettings | None = None
+        self.engine: Engine | None = None
+        self.engine_factory: Callable[[], Engine] | None = None
+        self.owns_engine = False  # close it in post_shutdown only if post_init opened it
+        self.flood: FloodGuard | None = None
+        self.questions = RecentQuestions()
+        self.refused_chats: set[int] = set()
+
+    def configure(self, settings: BotSettings, engine: Engine | None, engine_factory: Callable[[], Engine] | None) -> None:
+        if engine is None and engine_factory is None:
+            raise ValueError("build_application needs an engine or an engine_factory")
+        self.settings, self.engine, self.engine_factory = settings, engine, engine_factory
+        self.flood = FloodGuard(settings.flood_limit, settings.flood_window)
+
+
+class BotContext(CallbackContext[ExtBot, dict, dict, BotData]):
+    """The context handlers receive (``ContextTypes(context=BotContext, bot_data=BotData)``)."""
+
+    @property
+    def data(self) -> BotData:
+        return self.bot_data
+
+    @property
+    def engine(self) -> Engine:
+        return get_engine(self)
+
+    @property
+    def settings(self) -> BotSettings:
+        settings = self.bot_data.settings
+        if settings is None:
+            raise RuntimeError("the application was not built with build_application")
+        return settings
+
+
+def get_engine(context: CallbackContext) -> Engine:
+    engine = context.bot_data.engine
+    if engine is None:
+        raise RuntimeError("the engine is not open (post_init has not run)")
+    return engine
+
+
+CONTEXT_TYPES = ContextTypes(context=BotContext, bot_data=BotData)

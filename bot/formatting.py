@@ -1,0 +1,239 @@
+"""Pure HTML rendering for Telegram: answers, passages, the source line, inline cards.
+
+Everything taken from the article or from the user goes through :func:`esc`. Functions return
+lists of messages already split to Telegram's limit by :func:`split_message`, which only cuts
+between parts (passages) and, for a single over-long part, between words outside any entity,
+closing and reopening the tags around the cut.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Sequence
+
+from index.schema import Answer, ArticleMeta, Hit, Passage
+
+from .cards import Card
+from .i18n import EXAMPLES, KIND_LABELS, text
+
+TELEGRAM_LIMIT = 4096
+INLINE_TITLE_CHARS = 120
+_TOKENS = re.compile(r"(<[^>]*>|&#?\w+;|\s+)")
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)[^>]*>")
+
+
+def esc(value: object) -> str:
+    return html.escape(str(value), quote=False)
+
+
+def strip_tags(message: str) -> str:
+    """The plain-text version of an HTML message (for the fallback without parse_mode)."""
+    return html.unescape(re.sub(r"<[^>]*>", "", message))
+
+
+# ---- splitting -------------------------------------------------------------------------------
+def split_message(parts: Sequence[str], limit: int = TELEGRAM_LIMIT, sep: str = "\n\n") -> list[str]:
+    """Pack ``parts`` (each valid HTML on its own) into as few messages of ≤ ``limit`` characters
+    as possible, in order; a part longer than ``limit`` is cut with :func:`split_html`."""
+    messages: list[str] = []
+    current = ""
+    for part in parts:
+        part = part.strip()
+        if not part:
+            continue
+        for piece in [part] if len(part) <= limit else split_html(part, limit):
+            if current and len(current) + len(sep) + len(piece) <= limit:
+                current += sep + piece
+            else:
+                if current:
+                    messages.append(current)
+                current = piece
+    if current:
+        messages.append(current)
+    return messages
+
+
+def _words(message: str) -> list[list[str]]:
+    """Tokens (tags, entities, text, whitespace) grouped into words: a whitespace token is a word
+    of its own, the tokens between two whitespace tokens make one word."""
+    words: list[list[str]] = []
+    for token in (t for t in _TOKENS.split(message) if t):
+        if token.isspace() or not words or words[-1][0].isspace():
+            words.append([token])
+        else:
+            words[-1].append(token)
+    return words
+
+
+class _Chunker:
+    """Builds chunks of ≤ ``limit`` characters, keeping track of the tags open at the end."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.chunks: list[str] = []
+        self.stack: list[tuple[str, str]] = []  # (name, opening tag)
+        self.current, self.has_text = "", False
+
+    def closers(self) -> str:
+        return "".join(f"</{name}>" for name, _ in reversed(self.stack))
+
+    def add(self, token: str) -> None:
+        self.current += token
+        tag = _TAG.fullmatch(token)
+        if tag is None:
+            self.has_text = self.has_text or not token.isspace()
+        elif tag.group(1):
+            if self.stack and self.stack[-1][0] == tag.group(2).lower():
+                self.stack.pop()
+        else:
+            self.stack.append((tag.group(2).lower(), token))
+
+    def fits(self, tokens: list[str]) -> bool:
+        trial = _Chunker(self.limit)
+        trial.current, trial.stack = self.current, list(self.stack)
+        for token in tokens:
+            trial.add(token)
+        return len(trial.current) + len(trial.closers()) <= self.limit
+
+    def flush(self) -> None:
+        if self.has_text:
+            self.chunks.append((self.current + self.closers()).strip())
+        self.current, self.has_text = "".join(tag for _, tag in self.stack), False
+
+    def add_word(self, word: list[str]) -> None:
+        if word[0].isspace() and not self.has_text:  # no whitespace at the start of a chunk
+            return None
+        if self.fits(word):
+            return self.extend(word)
+        if self.has_text:
+            self.flush()
+            if word[0].isspace():
+                return None
+            if self.fits(word):
+                return self.extend(word)
+        for token in word:  # a word longer than a message: cut between its tokens, then inside text
+            if not self.fits([token]) and self.has_text:
+                self.flush()
+            while _TAG.fullmatch(token) is None and not self.fits([token]):
+                room = max(1, self.limit - len(self.current) - len(self.closers()))
+                self.add(token[:room])
+                token = token[room:]
+                self.flush()
+            self.add(token)
+        return None
+
+    def extend(self, tokens: list[str]) -> None:
+        for token in tokens:
+            self.add(token)
+
+
+def split_html(message: str, limit: int) -> list[str]:
+    """Cut one HTML message into chunks of ≤ ``limit`` characters at whitespace, never inside a
+    tag or an entity; tags open at a cut are closed before it and reopened after it. Only a word
+    longer than a whole message is cut inside."""
+    chunker = _Chunker(limit)
+    for word in _words(message):
+        chunker.add_word(word)
+    chunker.flush()
+    return chunker.chunks
+
+
+# ---- pieces ----------------------------------------------------------------------------------
+def passage_label(passage: Passage, lang: str) -> str:
+    """"Photo caption · Section · §3": where a passage stands, in italics."""
+    bits = [KIND_LABELS.get(lang, KIND_LABELS["en"]).get(passage.kind, "")]
+    if passage.kind not in ("title", "heading"):
+        bits.append(passage.section)
+    bits.append(f"§{passage.id}")
+    label = " · ".join(esc(b) for b in bits if b)
+    if passage.credit:
+        label += f" ({esc(passage.credit)})"
+    return f"<i>{label}</i>"
+
+
+def highlighted(hit: Hit) -> str:
+    text_ = hit.passage.text
+    before, quote, after = text_[: hit.quote_start], text_[hit.quote_start : hit.quote_end], text_[hit.quote_end :]
+    return f"{esc(before)}<b>{esc(quote)}</b>{esc(after)}"
+
+
+def compact(hit: Hit) -> str:
+    return f"• {esc(hit.quote)} <i>§{hit.passage.id}</i>"
+
+
+def examples_list(lang: str) -> str:
+    return "\n".join(f"• <i>{esc(q)}</i>" for q in EXAMPLES.get(lang, EXAMPLES["en"]))
+
+
+# ---- messages --------------------------------------------------------------------------------
+def format_answer(answer: Answer, lang: str, *, topics: Sequence[str] = (), limit: int = TELEGRAM_LIMIT) -> list[str]:
+    """The reply to a question: the best passage as a quote with its matching sentence in bold,
+    then the other hits in compact form. When the article does not answer, say so and list
+    ``topics`` (e.g. the section headings) and example questions."""
+    if not answer.answered or not answer.hits:
+        return split_message([format_not_answered(lang, topics)], limit)
+    best, *rest = answer.hits
+    parts = [f"<blockquote>{highlighted(best)}</blockquote>\n{passage_label(best.passage, lang)}"]
+    if rest:
+        parts.append(text(lang, "also") + "\n" + "\n".join(compact(h) for h in rest))
+    return split_message(parts, limit)
+
+
+def format_not_answered(lang: str, topics: Sequence[str] = ()) -> str:
+    lines = [text(lang, "not_answered")]
+    if topics:
+        lines.append(text(lang, "covers", headings="; ".join(esc(t) for t in topics)))
+    lines += ["", text(lang, "examples_intro"), examples_list(lang)]
+    return "\n".join(lines)
+
+
+def format_more(hits: Sequence[Hit], lang: str, *, limit: int = TELEGRAM_LIMIT) -> list[str]:
+    """Further passages (after "More"): compact, one quote sentence per passage."""
+    return split_message([text(lang, "more_title")] + [compact(h) for h in hits], limit, sep="\n")
+
+
+def format_passage(passage: Passage, lang: str, *, total: int) -> str:
+    """One whole passage (deep link ``/start p<N>``)."""
+    return (f"{text(lang, 'passage_title', id=passage.id, count=total)}\n"
+            f"<blockquote>{esc(passage.text)}</blockquote>\n{passage_label(passage, lang)}")
+
+
+def format_context(passages: Sequence[Passage], focus_id: int, lang: str, *, limit: int = TELEGRAM_LIMIT) -> list[str]:
+    """The passages around ``focus_id``, in article order; the focus passage in bold."""
+    parts = [text(lang, "context_title", id=focus_id)]
+    for p in passages:
+        body = f"<b>{esc(p.text)}</b>" if p.id == focus_id else esc(p.text)
+        parts.append(f"<blockquote>{body}</blockquote>\n{passage_label(p, lang)}")
+    return split_message(parts, limit)
+
+
+def format_source(article: ArticleMeta, n_passages: int, lang: str) -> str:
+    url = f"\n{esc(article.url)}" if article.url else ""
+    return text(lang, "source", title=esc(article.title), publisher=esc(article.publisher),
+                date=esc(article.date_display), count=n_passages, url=url)
+
+
+def format_welcome(article: ArticleMeta, n_passages: int, lang: str) -> str:
+    return text(lang, "welcome", source=format_source(article, n_passages, lang), examples=examples_list(lang))
+
+
+def format_help(lang: str, bot_username: str) -> str:
+    return text(lang, "help", mention=esc(f"@{bot_username}"))
+
+
+def citation(card: Card, article: ArticleMeta) -> str:
+    """"Mark Rutte · DW, 11.12.2025, §20": who, where and which passage."""
+    source = f"{article.publisher}, {article.date_display}, §{card.passage.id}"
+    return f"{card.speaker} · {source}" if card.speaker else source
+
+
+def format_inline_card(card: Card, article: ArticleMeta) -> str:
+    """The message an inline result posts: the verbatim quote and a citation line."""
+    return (f"<blockquote>{esc(card.quote)}</blockquote>\n"
+            f"— {esc(citation(card, article))}\n<i>{esc(article.title)}</i>")
+
+
+def inline_title(card: Card) -> str:
+    quote = " ".join(card.quote.split())
+    return quote if len(quote) <= INLINE_TITLE_CHARS else quote[: INLINE_TITLE_CHARS - 1].rstrip() + "…"

@@ -1,0 +1,74 @@
+"""Buttons under an answer. Callback data (≤ 64 bytes, self-contained):
+
+* ``more:<key>``: further passages for the question stored under ``key`` in the bounded LRU of
+  recent questions; the key is random per process, so an unknown key means "expired".
+* ``ctx:<passage id>``: the passages around that passage.
+
+Every press is answered (answerCallbackQuery), politely when the data is expired or unknown.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler
+
+from ..context import BotContext
+from ..formatting import format_context, format_more
+from ..i18n import text
+from .common import FALLBACK_GROUP, HANDLER_GROUP, answer_keyboard, handled_elsewhere, lang_of, off_loop, send_html
+from .questions import has_context
+
+MORE_PAGE = 3
+CONTEXT_RADIUS = 1
+
+
+async def on_more(update: Update, context: BotContext) -> None:
+    query, lang = update.callback_query, lang_of(update)
+    key = query.data.removeprefix("more:")
+    record = context.data.questions.get(key)
+    if record is None or query.message is None:
+        await query.answer(text(lang, "expired"), show_alert=True)
+        return
+    engine = context.engine
+    answer = await off_loop(engine.ask, record.question, len(record.shown) + MORE_PAGE)
+    new = [h for h in answer.hits if h.passage.id not in record.shown]
+    if not new:
+        await query.answer(text(lang, "no_more"))
+        return
+    await query.answer()
+    shown = record.shown + tuple(h.passage.id for h in new)
+    context.data.questions.put(key, dataclasses.replace(record, shown=shown))
+    more_key = key if len(shown) < len(engine.passages) else None
+    first = new[0].passage.id
+    keyboard = answer_keyboard(record.lang, more_key=more_key, context_id=first if has_context(engine, first) else None)
+    await send_html(context.bot, query.message.chat.id, format_more(new, record.lang, limit=context.settings.message_limit),
+                    reply_to=query.message.message_id, reply_markup=keyboard)
+
+
+async def on_context(update: Update, context: BotContext) -> None:
+    query, lang = update.callback_query, lang_of(update)
+    engine = context.engine
+    passage_id = int(query.data.removeprefix("ctx:"))
+    passages = engine.neighbours(passage_id, CONTEXT_RADIUS)
+    if not passages or query.message is None:
+        await query.answer(text(lang, "expired"), show_alert=True)
+        return
+    await query.answer()
+    await send_html(context.bot, query.message.chat.id,
+                    format_context(passages, passage_id, lang, limit=context.settings.message_limit),
+                    reply_to=query.message.message_id)
+
+
+async def on_unknown_button(update: Update, context: BotContext) -> None:
+    if not handled_elsewhere(context.application, update):
+        await update.callback_query.answer(text(lang_of(update), "expired"), show_alert=True)
+
+
+def register(app: Application) -> None:
+    app.add_handlers([
+        CallbackQueryHandler(on_more, pattern=r"^more:[A-Za-z0-9_-]{1,16}$"),
+        CallbackQueryHandler(on_context, pattern=r"^ctx:\d{1,6}$"),
+    ], group=HANDLER_GROUP)
+    app.add_handler(CallbackQueryHandler(on_unknown_button), group=FALLBACK_GROUP)

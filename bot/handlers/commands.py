@@ -1,0 +1,79 @@
+"""Commands: /start (and the deep link ``/start p<N>``), /help, /ask, /source; an unknown command
+in a private chat gets a pointer to /help. ``set_commands`` registers the menu in English
+(default) and German; it runs in ``post_init``."""
+
+from __future__ import annotations
+
+import re
+
+from telegram import BotCommand, Update
+from telegram.ext import Application, CommandHandler, MessageHandler, filters
+
+from ..context import BotContext
+from ..formatting import format_help, format_passage, format_source, format_welcome
+from ..i18n import COMMANDS, text
+from .common import FALLBACK_GROUP, HANDLER_GROUP, answer_keyboard, handled_elsewhere, lang_of, reply_html
+from .questions import answer_question, has_context, usage_hint
+
+PASSAGE_LINK = re.compile(r"^p(\d{1,6})$")
+
+# Only new messages: an edited "/ask ..." is not answered again.
+NEW = filters.UpdateType.MESSAGE
+
+
+async def on_start(update: Update, context: BotContext) -> None:
+    lang, engine = lang_of(update), context.engine
+    payload = context.args[0] if context.args else ""
+    if payload == "help":
+        await on_help(update, context)
+        return
+    if match := PASSAGE_LINK.match(payload):
+        passage_id = int(match.group(1))
+        passage = engine.passage(passage_id)
+        if passage is None:
+            await reply_html(update, text(lang, "no_passage", id=passage_id, count=len(engine.passages)))
+            return
+        keyboard = answer_keyboard(lang, context_id=passage_id if has_context(engine, passage_id) else None)
+        await reply_html(update, format_passage(passage, lang, total=len(engine.passages)), reply_markup=keyboard)
+        return
+    await reply_html(update, format_welcome(engine.article, len(engine.passages), lang))
+
+
+async def on_help(update: Update, context: BotContext) -> None:
+    await reply_html(update, format_help(lang_of(update), context.bot.username))
+
+
+async def on_source(update: Update, context: BotContext) -> None:
+    engine = context.engine
+    await reply_html(update, format_source(engine.article, len(engine.passages), lang_of(update)))
+
+
+async def on_ask(update: Update, context: BotContext) -> None:
+    question = " ".join(context.args or [])
+    if not question.strip():
+        await reply_html(update, usage_hint(lang_of(update)))
+        return
+    await answer_question(update, context, question)
+
+
+async def on_unknown_command(update: Update, context: BotContext) -> None:
+    if not handled_elsewhere(context.application, update):
+        await reply_html(update, text(lang_of(update), "unknown_command"))
+
+
+async def set_commands(app: Application) -> None:
+    """The command menu: English for everyone, German for users with a German client."""
+    for language_code, column in ((None, 1), ("de", 2)):
+        commands = [BotCommand(row[0], row[column]) for row in COMMANDS]
+        await app.bot.set_my_commands(commands, language_code=language_code)
+
+
+def register(app: Application) -> None:
+    app.add_handlers([
+        CommandHandler("start", on_start, filters=NEW),
+        CommandHandler("help", on_help, filters=NEW),
+        CommandHandler("ask", on_ask, filters=NEW),
+        CommandHandler("source", on_source, filters=NEW),
+    ], group=HANDLER_GROUP)
+    app.add_handler(MessageHandler(filters.ChatType.PRIVATE & NEW & filters.COMMAND, on_unknown_command),
+                    group=FALLBACK_GROUP)

@@ -1,0 +1,93 @@
+"""Helpers every handler module uses: the user's language, sending HTML with the plain-text
+fallback, the answer keyboard, engine calls off the event loop, and the fallback-group check."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Callable, Sequence, TypeVar
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Message, ReplyParameters, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import Application
+
+from ..formatting import strip_tags
+from ..i18n import language_of, text
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# Handler modules register in HANDLER_GROUP; gates (access control) run before, in GATE_GROUP;
+# "unknown command/button" fallbacks run after, in FALLBACK_GROUP, and stay quiet when a handler
+# of HANDLER_GROUP took the update (see handled_elsewhere).
+GATE_GROUP = -1
+HANDLER_GROUP = 0
+FALLBACK_GROUP = 1
+
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+def lang_of(update: object) -> str:
+    user = update.effective_user if isinstance(update, Update) else None
+    return language_of(user.language_code if user else None)
+
+
+def is_parse_error(exc: BadRequest) -> bool:
+    return "can't parse entities" in exc.message.lower() or "can't find end" in exc.message.lower()
+
+
+async def send_html(
+    bot,
+    chat_id: int,
+    messages: Sequence[str],
+    *,
+    reply_to: int | None = None,
+    reply_markup: InlineKeyboardMarkup | None = None,
+) -> list[Message]:
+    """Send ``messages`` in order (the keyboard goes on the last one). If Telegram rejects the
+    HTML, send that message again as plain text (tags stripped, entities unescaped)."""
+    sent = []
+    for i, message in enumerate(messages):
+        markup = reply_markup if i == len(messages) - 1 else None
+        reply = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to and i == 0 else None
+        try:
+            sent.append(await bot.send_message(chat_id, message, parse_mode=ParseMode.HTML, reply_markup=markup,
+                                               reply_parameters=reply, link_preview_options=NO_PREVIEW))
+        except BadRequest as exc:
+            if not is_parse_error(exc):
+                raise
+            log.warning("Telegram rejected our HTML (%s); sending plain text", exc.message)
+            sent.append(await bot.send_message(chat_id, strip_tags(message), reply_markup=markup,
+                                               reply_parameters=reply, link_preview_options=NO_PREVIEW))
+    return sent
+
+
+async def reply_html(update: Update, messages: Sequence[str] | str, **kwargs) -> list[Message]:
+    """Send ``messages`` to the chat of ``update``; in groups as a reply to the message."""
+    message = update.effective_message
+    if isinstance(messages, str):
+        messages = [messages]
+    if update.effective_chat.type != "private" and message is not None:
+        kwargs.setdefault("reply_to", message.message_id)
+    return await send_html(update.get_bot(), update.effective_chat.id, messages, **kwargs)
+
+
+def answer_keyboard(lang: str, *, more_key: str | None = None, context_id: int | None = None) -> InlineKeyboardMarkup | None:
+    buttons = []
+    if more_key:
+        buttons.append(InlineKeyboardButton(text(lang, "button_more"), callback_data=f"more:{more_key}"))
+    if context_id is not None:
+        buttons.append(InlineKeyboardButton(text(lang, "button_context"), callback_data=f"ctx:{context_id}"))
+    return InlineKeyboardMarkup([buttons]) if buttons else None
+
+
+async def off_loop(func: Callable[..., T], *args) -> T:
+    """Run a blocking engine call in a worker thread so the event loop keeps serving."""
+    return await asyncio.to_thread(func, *args)
+
+
+def handled_elsewhere(application: Application, update: Update) -> bool:
+    """True when a handler of HANDLER_GROUP (from any module) accepts ``update``."""
+    return any(h.check_update(update) not in (None, False) for h in application.handlers.get(HANDLER_GROUP, []))

@@ -1,0 +1,45 @@
+"""Inline mode: ``@bot query`` in any chat offers up to 10 ready-to-post quote cards; an empty
+query offers the article's key passages. Not answered -> no results and a button to the bot."""
+
+from __future__ import annotations
+
+from telegram import InlineQueryResultArticle, InlineQueryResultsButton, InputTextMessageContent, Update
+from telegram.constants import ParseMode
+from telegram.ext import Application, InlineQueryHandler
+
+from ..cards import INLINE_MAX_RESULTS, Card, cards_for_answer, key_cards
+from ..context import BotContext
+from ..formatting import format_inline_card, inline_title, passage_label, strip_tags
+from ..i18n import text
+from .common import HANDLER_GROUP, NO_PREVIEW, lang_of, off_loop
+
+CACHE_SECONDS = 300
+
+
+def inline_result(card: Card, article, lang: str) -> InlineQueryResultArticle:
+    return InlineQueryResultArticle(
+        id=card.result_id,
+        title=inline_title(card),
+        description=strip_tags(passage_label(card.passage, lang)),
+        input_message_content=InputTextMessageContent(
+            format_inline_card(card, article), parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW),
+    )
+
+
+async def on_inline_query(update: Update, context: BotContext) -> None:
+    query = update.inline_query
+    lang, engine = lang_of(update), context.engine
+    if query.query.strip():
+        answer = await off_loop(engine.ask, query.query, INLINE_MAX_RESULTS)
+        cards = cards_for_answer(answer)
+    else:
+        cards = key_cards(engine)
+    button = None
+    if not cards:
+        button = InlineQueryResultsButton(text=text(lang, "inline_not_found"), start_parameter="help")
+    results = [inline_result(c, engine.article, lang) for c in cards]
+    await query.answer(results, cache_time=CACHE_SECONDS, is_personal=False, button=button)
+
+
+def register(app: Application) -> None:
+    app.add_handler(InlineQueryHandler(on_inline_query), group=HANDLER_GROUP)

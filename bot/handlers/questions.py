@@ -1,0 +1,120 @@
+"""Questions: any text in a private chat; in groups only messages addressed to the bot (an
+@mention, which is stripped, or a reply to one of the bot's messages). Non-text messages in a
+private chat get a hint. Edited messages are ignored (handlers match new messages only), so an
+edit is never answered a second time.
+
+``answer_question`` is the one path from a question to a reply (also used by ``/ask``): flood
+guard -> one engine call -> pure formatter -> send, with "More"/"Context" buttons.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from telegram import Message, MessageEntity, Update
+from telegram.ext import Application, MessageHandler, filters
+
+from ..context import BotContext, QuestionRecord
+from ..flood import Verdict
+from ..formatting import esc, format_answer
+from ..i18n import EXAMPLES, text
+from .common import HANDLER_GROUP, answer_keyboard, lang_of, off_loop, reply_html
+
+log = logging.getLogger(__name__)
+
+
+def section_headings(engine) -> list[str]:
+    return [p.text for p in engine.passages if p.kind == "heading"]
+
+
+def has_context(engine, passage_id: int) -> bool:
+    """Worth a "Context" button: the passage has neighbours and is not just a heading/title."""
+    passage = engine.passage(passage_id)
+    return passage is not None and passage.kind not in ("title", "heading") and len(engine.neighbours(passage_id)) > 1
+
+
+async def answer_question(update: Update, context: BotContext, question: str) -> None:
+    lang = lang_of(update)
+    user = update.effective_user
+    verdict = context.data.flood.check(user.id) if user else Verdict.ALLOW
+    if verdict is Verdict.SILENT:
+        return
+    if verdict is Verdict.NOTICE:
+        await reply_html(update, text(lang, "flood"))
+        return
+    engine = context.engine
+    answer = await off_loop(engine.ask, question)
+    messages = format_answer(answer, lang, topics=section_headings(engine), limit=context.settings.message_limit)
+    markup = None
+    if answer.answered and answer.hits:
+        shown = tuple(h.passage.id for h in answer.hits)
+        more_key = None
+        if len(shown) < len(engine.passages):
+            more_key = context.data.questions.add(QuestionRecord(answer.question, lang, shown))
+        best = shown[0]
+        markup = answer_keyboard(lang, more_key=more_key, context_id=best if has_context(engine, best) else None)
+    log.info("question answered=%s hits=%s", answer.answered, [h.passage.id for h in answer.hits])
+    await reply_html(update, messages, reply_markup=markup)
+
+
+def usage_hint(lang: str) -> str:
+    return text(lang, "ask_usage", example=esc(EXAMPLES[lang][0]))
+
+
+# ---- groups ----------------------------------------------------------------------------------
+def _bot_mentions(message: Message) -> list[MessageEntity]:
+    username = (message.get_bot().username or "").lower()
+    entities = message.parse_entities([MessageEntity.MENTION, MessageEntity.TEXT_MENTION])
+    return [e for e, value in entities.items()
+            if (e.type == MessageEntity.MENTION and value[1:].lower() == username)
+            or (e.type == MessageEntity.TEXT_MENTION and e.user and e.user.id == message.get_bot().id)]
+
+
+def _replies_to_bot(message: Message) -> bool:
+    replied = message.reply_to_message
+    return bool(replied and replied.from_user and replied.from_user.id == message.get_bot().id)
+
+
+class AddressedToBot(filters.MessageFilter):
+    """A group message meant for this bot: it @mentions the bot or replies to the bot."""
+
+    def filter(self, message: Message) -> bool:
+        return bool(_bot_mentions(message)) or _replies_to_bot(message)
+
+
+def strip_mentions(message: Message) -> str:
+    """The message text without this bot's @mentions."""
+    text_ = message.text or ""
+    # offsets are in UTF-16 code units; parse_entities gives the exact substrings to cut
+    for entity in _bot_mentions(message):
+        text_ = text_.replace(message.parse_entity(entity), " ")
+    return re.sub(r"\s+", " ", text_).strip(" ,:;")
+
+
+NEW_TEXT = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
+
+
+async def on_private_text(update: Update, context: BotContext) -> None:
+    await answer_question(update, context, update.message.text)
+
+
+async def on_group_text(update: Update, context: BotContext) -> None:
+    question = strip_mentions(update.message)
+    if question:
+        await answer_question(update, context, question)
+    else:  # a bare "@bot": tell them how to ask
+        await reply_html(update, usage_hint(lang_of(update)))
+
+
+async def on_non_text(update: Update, context: BotContext) -> None:
+    await reply_html(update, text(lang_of(update), "non_text"))
+
+
+def register(app: Application) -> None:
+    app.add_handlers([
+        MessageHandler(filters.ChatType.PRIVATE & NEW_TEXT, on_private_text),
+        MessageHandler(filters.ChatType.GROUPS & NEW_TEXT & AddressedToBot(), on_group_text),
+        MessageHandler(filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & ~filters.TEXT & ~filters.StatusUpdate.ALL,
+                       on_non_text),
+    ], group=HANDLER_GROUP)

@@ -1,0 +1,117 @@
+"""Every user-facing string of the bot, in English and German.
+
+The interface language follows the user's Telegram language (``de*`` -> German, anything else ->
+English); quotes from the article always stay in the original German. Templates are HTML: the
+caller passes values that are already escaped (``bot.formatting`` does that).
+"""
+
+from __future__ import annotations
+
+LANGUAGES = ("en", "de")
+DEFAULT_LANGUAGE = "en"
+
+
+def language_of(language_code: str | None) -> str:
+    return "de" if (language_code or "").lower().startswith("de") else DEFAULT_LANGUAGE
+
+
+EXAMPLES = {
+    "en": (
+        "Who can stop Putin, according to Rutte?",
+        "What does Merz want for Ukraine?",
+        "What did Rutte warn the NATO countries about?",
+    ),
+    "de": (
+        "Wer kann Putin laut Rutte stoppen?",
+        "Was fordert Merz für die Ukraine?",
+        "Wovor warnt Rutte die NATO-Staaten?",
+    ),
+}
+
+KIND_LABELS = {
+    "en": {"title": "Headline", "lead": "Lead", "heading": "Subheading", "paragraph": "",
+           "caption": "Photo caption", "video": "Video"},
+    "de": {"title": "Schlagzeile", "lead": "Vorspann", "heading": "Zwischenüberschrift", "paragraph": "",
+           "caption": "Bildunterschrift", "video": "Video"},
+}
+
+# (command, English description, German description); registered with set_my_commands.
+COMMANDS = (
+    ("ask", "Ask a question about the article", "Eine Frage zum Artikel stellen"),
+    ("source", "Which article this is", "Welcher Artikel das ist"),
+    ("help", "How to use this bot", "So funktioniert der Bot"),
+    ("start", "Welcome and example questions", "Begrüßung und Beispielfragen"),
+)
+
+TEXTS: dict[str, dict[str, str]] = {
+    "en": {
+        "welcome": "Hello! I answer questions about one article, always with verbatim quotes from it:\n\n{source}\n\n"
+                   "Just send me a question, in English or German. For example:\n{examples}",
+        "help": "<b>How to use me</b>\n"
+                "• In this chat: send any question about the article.\n"
+                "• In groups: <code>/ask your question</code>, mention me ({mention}) or reply to one of my answers.\n"
+                "• In any chat: type {mention} and a few words to post a quote card.\n"
+                "• <b>More</b> shows further passages, <b>Context</b> the paragraphs around a quote.\n"
+                "• /source tells you which article this is.\n\n"
+                "Quotes stay in the article's original German.",
+        "source": "<b>{title}</b>\n{publisher}, {date} · {count} passages{url}",
+        "examples_intro": "Try for example:",
+        "not_answered": "The article does not answer this question.",
+        "covers": "It covers: {headings}.",
+        "also": "<b>Also in the article</b>",
+        "more_title": "<b>Further passages</b>",
+        "context_title": "<b>Context of §{id}</b>",
+        "passage_title": "<b>§{id}</b> of {count}",
+        "button_more": "More",
+        "button_context": "Context",
+        "no_more": "There are no further passages.",
+        "expired": "This button has expired. Please ask your question again.",
+        "flood": "You are asking very quickly. Please wait a minute, then I will answer again.",
+        "non_text": "I can only read text. Send me your question about the article as a message.",
+        "ask_usage": "Add your question after the command, e.g. <code>/ask {example}</code>",
+        "unknown_command": "I don't know that command. /help shows what I can do.",
+        "no_passage": "There is no passage §{id}; the article has §1 to §{count}.",
+        "refused": "Sorry, this bot is not available here.",
+        "error": "Sorry, something went wrong. Please try again in a moment.",
+        "inline_not_found": "Not in the article. Ask me in a private chat",
+        "inline_refused": "Not available for you. Open the bot",
+    },
+    "de": {
+        "welcome": "Hallo! Ich beantworte Fragen zu einem Artikel, immer mit wörtlichen Zitaten daraus:\n\n{source}\n\n"
+                   "Schick mir einfach eine Frage, auf Deutsch oder Englisch. Zum Beispiel:\n{examples}",
+        "help": "<b>So funktioniere ich</b>\n"
+                "• In diesem Chat: Schick mir eine beliebige Frage zum Artikel.\n"
+                "• In Gruppen: <code>/ask deine Frage</code>, erwähne mich ({mention}) oder antworte auf eine meiner Antworten.\n"
+                "• In jedem Chat: Tippe {mention} und ein paar Wörter, um eine Zitatkarte zu posten.\n"
+                "• <b>Mehr</b> zeigt weitere Stellen, <b>Kontext</b> die Absätze um ein Zitat.\n"
+                "• /source zeigt, um welchen Artikel es geht.\n\n"
+                "Zitate bleiben im deutschen Original.",
+        "source": "<b>{title}</b>\n{publisher}, {date} · {count} Abschnitte{url}",
+        "examples_intro": "Versuch es zum Beispiel mit:",
+        "not_answered": "Darauf gibt der Artikel keine Antwort.",
+        "covers": "Er behandelt: {headings}.",
+        "also": "<b>Außerdem im Artikel</b>",
+        "more_title": "<b>Weitere Stellen</b>",
+        "context_title": "<b>Kontext zu §{id}</b>",
+        "passage_title": "<b>§{id}</b> von {count}",
+        "button_more": "Mehr",
+        "button_context": "Kontext",
+        "no_more": "Es gibt keine weiteren Stellen.",
+        "expired": "Diese Schaltfläche ist abgelaufen. Bitte stell deine Frage noch einmal.",
+        "flood": "Du fragst sehr schnell. Bitte warte eine Minute, dann antworte ich wieder.",
+        "non_text": "Ich kann nur Text lesen. Schick mir deine Frage zum Artikel als Nachricht.",
+        "ask_usage": "Schreib deine Frage hinter den Befehl, z. B. <code>/ask {example}</code>",
+        "unknown_command": "Diesen Befehl kenne ich nicht. /help zeigt, was ich kann.",
+        "no_passage": "Es gibt keinen Abschnitt §{id}; der Artikel hat §1 bis §{count}.",
+        "refused": "Dieser Bot ist hier leider nicht verfügbar.",
+        "error": "Entschuldigung, da ist etwas schiefgegangen. Bitte versuch es gleich noch einmal.",
+        "inline_not_found": "Steht nicht im Artikel. Frag mich im Privatchat",
+        "inline_refused": "Für dich nicht verfügbar. Bot öffnen",
+    },
+}
+
+
+def text(lang: str, key: str, **values: object) -> str:
+    """The string ``key`` in ``lang`` (English when missing), with ``values`` filled in."""
+    template = TEXTS.get(lang, TEXTS[DEFAULT_LANGUAGE]).get(key) or TEXTS[DEFAULT_LANGUAGE][key]
+    return template.format(**values) if values else template

@@ -1,0 +1,129 @@
+"""Pure formatting: HTML escaping, the answer layout, splitting at Telegram's limit."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from bot.formatting import (
+    format_answer,
+    format_context,
+    format_inline_card,
+    format_more,
+    format_passage,
+    format_source,
+    format_welcome,
+    split_html,
+    split_message,
+    strip_tags,
+)
+from bot.cards import Card
+from index.schema import ArticleMeta
+from tests.bot_helpers import answer, hit, html_problems, passage, plain
+
+ARTICLE = ArticleMeta(id="a", title='Rutte: "Wir <sind> Ziel" & mehr', publisher="DW", date="2025-12-11", language="de")
+
+
+def test_answer_puts_best_passage_in_blockquote_with_bold_sentence_and_section():
+    p = passage(5)
+    messages = format_answer(answer(hit(p, "Zweiter Satz mit <Tag> & Co.")), "en")
+    assert len(messages) == 1
+    m = messages[0]
+    assert m.startswith("<blockquote>Erster Satz. <b>Zweiter Satz mit &lt;Tag&gt; &amp; Co.</b> Dritter.</blockquote>")
+    assert "Abschnitt &amp; Co · §5" in m
+    assert html_problems(m) == []
+
+
+def test_answer_lists_further_hits_compactly_with_their_numbers():
+    a, b = passage(5), passage(9, "Nur ein Satz hier. Noch einer.")
+    m = format_answer(answer(hit(a, "Dritter."), hit(b, "Noch einer.")), "de")[0]
+    assert "Außerdem im Artikel" in m
+    assert "• Noch einer. <i>§9</i>" in m
+    assert "Nur ein Satz hier" not in m  # compact: the matching sentence only
+
+
+def test_unanswered_says_so_and_suggests_topics_and_examples():
+    for lang, phrase, example in (("en", "does not answer", "Who can stop Putin"), ("de", "keine Antwort", "Wer kann Putin")):
+        m = format_answer(answer(), lang, topics=["Europa & Frieden", "Rutte warnt"])[0]
+        assert phrase in m and "Europa &amp; Frieden; Rutte warnt" in m and example in m
+        assert html_problems(m) == []
+
+
+def test_caption_label_shows_kind_and_credit():
+    p = passage(3, "Ein Foto.", kind="caption", credit="Bild: X/Y")
+    m = format_answer(answer(hit(p, "Ein Foto.")), "de")[0]
+    assert "Bildunterschrift · Abschnitt &amp; Co · §3 (Bild: X/Y)" in m
+
+
+def test_passage_context_source_welcome_and_more_are_valid_html():
+    p, q = passage(4, "Davor <x>."), passage(5)
+    out = [format_passage(p, "en", total=23), format_source(ARTICLE, 23, "en"), format_welcome(ARTICLE, 23, "de")]
+    out += format_context([p, q], 5, "en") + format_more([hit(q, "Dritter.")], "de")
+    for m in out:
+        assert html_problems(m) == [], m
+    assert any("<blockquote><b>Erster Satz." in m for m in out)  # the focus passage of the context
+    assert "DW, 11.12.2025 · 23 passages" in out[1]
+    assert "&lt;sind&gt;" in out[1]
+
+
+def test_inline_card_quotes_verbatim_and_cites_source_and_passage():
+    p = passage(20, 'Er sagte: "Wir sind Ziel." Dann ging er.')
+    card = Card(p, 0, p.text.index("Dann") - 1, speaker="Mark Rutte")
+    m = format_inline_card(card, ARTICLE)
+    assert m.startswith('<blockquote>Er sagte: "Wir sind Ziel."</blockquote>')
+    assert "— Mark Rutte · DW, 11.12.2025, §20" in m
+    assert html_problems(m) == []
+    assert "§20" in format_inline_card(Card(p, 0, 5), ARTICLE) and "Mark" not in format_inline_card(Card(p, 0, 5), ARTICLE)
+
+
+def test_strip_tags_unescapes_entities():
+    assert strip_tags("<b>a &lt;b&gt; &amp; c</b>\n<i>§1</i>") == "a <b> & c\n§1"
+
+
+# ---- split_message ---------------------------------------------------------------------------
+def test_split_packs_parts_in_order_within_limit():
+    parts = [f"<b>part {i}</b> " + "x" * 30 for i in range(10)]
+    messages = split_message(parts, limit=100)
+    assert all(len(m) <= 100 for m in messages)
+    assert "\n\n".join(messages) == "\n\n".join(parts)  # cuts only between parts
+    assert len(messages) == 5
+
+
+def test_split_keeps_short_answers_whole():
+    assert split_message(["<b>a</b>", "b"]) == ["<b>a</b>\n\nb"]
+    assert split_message([]) == [] and split_message(["", "  "]) == []
+
+
+def test_split_long_part_never_inside_a_tag_or_entity_and_keeps_all_text():
+    body = " ".join(f"Wort{i} &amp; <i>kursiv {i}</i>" for i in range(300))
+    part = f"<blockquote>Anfang <b>{body}</b> Ende</blockquote>"
+    for limit in (60, 200, 4096):
+        messages = split_message([part], limit=limit)
+        assert all(len(m) <= limit for m in messages)
+        for m in messages:
+            assert html_problems(m) == [], m
+            assert m.startswith("<blockquote>")
+        assert " ".join(plain(m) for m in messages).split() == plain(part).split()
+
+
+def test_split_cuts_a_word_longer_than_the_limit():
+    messages = split_message(["<b>" + "y" * 250 + "</b>"], limit=100)
+    assert all(len(m) <= 100 for m in messages) and all(html_problems(m) == [] for m in messages)
+    assert "".join(plain(m) for m in messages) == "y" * 250
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_split_random_html_stays_valid(seed):
+    rng = random.Random(seed)
+    words = []
+    for _ in range(rng.randint(50, 400)):
+        w = rng.choice(["wort", "&amp;", "&lt;x&gt;", "ä" * rng.randint(1, 30), "\n", "Satz."])
+        tag = rng.choice([None, None, "b", "i", "code"])
+        words.append(f"<{tag}>{w}</{tag}>" if tag else w)
+    part = "<blockquote>" + " ".join(words) + "</blockquote>"
+    limit = rng.randint(80, 600)
+    messages = split_html(part, limit)
+    assert all(len(m) <= limit for m in messages)
+    assert all(html_problems(m) == [] for m in messages)
+    assert " ".join(plain(m) for m in messages).split() == plain(part).split()

@@ -1,0 +1,174 @@
+"""Pure parts of the bot: settings, flood guard, token redaction, recent questions, i18n, cards."""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+
+import pytest
+
+from bot.cards import INLINE_MAX_RESULTS, cards_for_answer, key_cards
+from bot.context import QuestionRecord, RecentQuestions
+from bot.flood import FloodGuard, Verdict
+from bot.i18n import COMMANDS, TEXTS, language_of, text
+from bot.redact import REDACTED, install_token_redaction, redact
+from bot.settings import BotSettings, SettingsError
+from tests.bot_helpers import GOOD_TOKEN
+
+
+# ---- settings --------------------------------------------------------------------------------
+def env(**values):
+    return {"TELEGRAM_BOT_TOKEN": GOOD_TOKEN, **values}
+
+
+def test_settings_defaults():
+    s = BotSettings.from_env(env())
+    assert (s.webhook, s.webhook_listen, s.flood_limit, s.rate_limiter, s.allowed_chat_ids) == (False, "127.0.0.1", 20, True, frozenset())
+    assert s.api_base_url == "https://api.telegram.org/bot"
+    assert GOOD_TOKEN not in repr(s)
+
+
+def test_settings_parse_every_variable():
+    s = BotSettings.from_env(env(
+        TELEGRAM_BASE_URL="http://127.0.0.1:8081/bot", WEBHOOK_URL="https://example.org/tg/hook",
+        WEBHOOK_LISTEN="0.0.0.0", WEBHOOK_PORT="9000", WEBHOOK_SECRET="s3cr3t_-X", ALLOWED_CHAT_IDS=" 1, -1002, ",
+        FLOOD_LIMIT="5", FLOOD_WINDOW="30", RATE_LIMITER="off", RATE_LIMIT_RETRIES="1"), webhook=True)
+    assert s.api_base_url == "http://127.0.0.1:8081/bot"
+    assert (s.webhook_listen, s.webhook_port, s.webhook_path, s.webhook_secret) == ("0.0.0.0", 9000, "tg/hook", "s3cr3t_-X")
+    assert s.allowed_chat_ids == {1, -1002}
+    assert (s.flood_limit, s.flood_window, s.rate_limiter, s.rate_limit_retries) == (5, 30.0, False, 1)
+
+
+@pytest.mark.parametrize("values, webhook, needle", [
+    ({"TELEGRAM_BOT_TOKEN": ""}, False, "TELEGRAM_BOT_TOKEN is not set"),
+    ({"TELEGRAM_BOT_TOKEN": "1234:short"}, False, "TELEGRAM_BOT_TOKEN is malformed"),
+    ({"TELEGRAM_BOT_TOKEN": "abc:" + "x" * 40}, False, "TELEGRAM_BOT_TOKEN is malformed"),
+    ({"ALLOWED_CHAT_IDS": "1,two"}, False, "ALLOWED_CHAT_IDS"),
+    ({"FLOOD_LIMIT": "0"}, False, "FLOOD_LIMIT"),
+    ({"WEBHOOK_PORT": "http"}, False, "WEBHOOK_PORT"),
+    ({"RATE_LIMITER": "maybe"}, False, "RATE_LIMITER"),
+    ({"TELEGRAM_BASE_URL": "localhost:8081"}, False, "TELEGRAM_BASE_URL"),
+    ({"WEBHOOK_URL": "https://x.org/h"}, True, "WEBHOOK_SECRET is required"),
+    ({"WEBHOOK_URL": "https://x.org/h", "WEBHOOK_SECRET": "bad secret!"}, True, "WEBHOOK_SECRET must be"),
+    ({"WEBHOOK_URL": "https://x.org/h", "WEBHOOK_SECRET": "x" * 257}, True, "WEBHOOK_SECRET must be"),
+    ({"WEBHOOK_SECRET": "ok"}, True, "WEBHOOK_URL is required"),
+])
+def test_settings_errors_are_one_line_without_the_token(values, webhook, needle):
+    with pytest.raises(SettingsError) as info:
+        BotSettings.from_env(env(**values), webhook=webhook)
+    message = str(info.value)
+    assert needle in message and "\n" not in message
+    assert GOOD_TOKEN not in message and "short" not in message
+
+
+# ---- flood guard -----------------------------------------------------------------------------
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_flood_guard_notice_once_then_silence_until_the_window_passes():
+    clock = Clock()
+    guard = FloodGuard(3, 60, clock)
+    assert [guard.check(7) for _ in range(3)] == [Verdict.ALLOW] * 3
+    assert guard.check(7) is Verdict.NOTICE
+    assert [guard.check(7) for _ in range(5)] == [Verdict.SILENT] * 5
+    assert guard.check(8) is Verdict.ALLOW  # per user
+    clock.now += 59.9
+    assert guard.check(7) is Verdict.SILENT
+    clock.now += 0.2
+    assert guard.check(7) is Verdict.ALLOW  # window passed: answered again, and a new notice later
+    assert [guard.check(7) for _ in range(3)] == [Verdict.ALLOW, Verdict.ALLOW, Verdict.NOTICE]
+
+
+def test_flood_guard_sliding_window_and_forgetting_idle_users():
+    clock = Clock()
+    guard = FloodGuard(2, 10, clock)
+    guard.check(1)
+    clock.now += 6
+    guard.check(1)
+    clock.now += 5  # the first question left the window
+    assert guard.check(1) is Verdict.ALLOW
+    assert guard.check(1) is Verdict.NOTICE
+    clock.now += 100
+    guard.forget_idle()
+    assert len(guard) == 0
+    with pytest.raises(ValueError):
+        FloodGuard(0)
+
+
+# ---- redaction -------------------------------------------------------------------------------
+def test_redact_token_and_token_shaped_urls():
+    assert redact(f"GET https://api.telegram.org/bot{GOOD_TOKEN}/getMe", GOOD_TOKEN) == \
+        f"GET https://api.telegram.org/bot{REDACTED}/getMe"
+    other = "987654321:ZZZdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+    assert other not in redact(f"http://x/bot{other}/sendMessage")
+    assert redact("chat 12345 said 10:30") == "chat 12345 said 10:30"
+
+
+def test_log_filter_redacts_message_args_and_traceback(caplog):
+    caplog.set_level(logging.INFO)
+    install_token_redaction(GOOD_TOKEN)
+    install_token_redaction(GOOD_TOKEN)  # idempotent: one filter per handler
+    handler = caplog.handler
+    assert sum(type(f).__name__ == "TokenRedactingFilter" for f in handler.filters) == 1
+    log = logging.getLogger("test.redact")
+    log.info("calling %s", f"https://api.telegram.org/bot{GOOD_TOKEN}/getUpdates")
+    try:
+        raise RuntimeError(f"failed for {GOOD_TOKEN}")
+    except RuntimeError:
+        log.exception("boom %d", 1)
+    assert GOOD_TOKEN not in caplog.text and REDACTED in caplog.text
+    assert all(GOOD_TOKEN not in handler.format(r) for r in caplog.records)
+
+
+# ---- recent questions ------------------------------------------------------------------------
+def test_recent_questions_is_a_bounded_lru_with_short_keys():
+    recent = RecentQuestions(size=3)
+    keys = [recent.add(QuestionRecord(f"q{i}", "en", (i,))) for i in range(3)]
+    assert all(len(f"more:{k}".encode()) <= 64 for k in keys) and len(set(keys)) == 3
+    recent.get(keys[0])  # touch: keys[1] is now the oldest
+    recent.add(QuestionRecord("q3", "en", ()))
+    assert recent.get(keys[1]) is None and recent.get(keys[0]).question == "q0" and len(recent) == 3
+    assert recent.get("unknown") is None
+
+
+# ---- i18n ------------------------------------------------------------------------------------
+def test_language_choice_and_complete_translations():
+    assert [language_of(c) for c in ("de", "de-AT", "DE", "en", "fr", None, "")] == ["de", "de", "de", "en", "en", "en", "en"]
+    assert set(TEXTS["de"]) == set(TEXTS["en"])
+    assert text("fr", "not_answered") == TEXTS["en"]["not_answered"]
+    assert all(1 <= len(en) <= 256 and 1 <= len(de) <= 256 for _, en, de in COMMANDS)
+
+
+# ---- cards (on the real article) ---------------------------------------------------------------
+def test_cards_for_a_question_quote_the_answer_verbatim(engine):
+    answer = engine.ask("Wer kann Putin stoppen?", INLINE_MAX_RESULTS)
+    cards = cards_for_answer(answer)
+    assert 1 <= len(cards) <= INLINE_MAX_RESULTS
+    assert cards[0].passage.id == answer.hits[0].passage.id and cards[0].quote == answer.hits[0].quote
+    assert "Putin" in cards[0].quote
+    assert len({c.result_id for c in cards}) == len(cards)
+
+
+def test_key_cards_start_with_headline_and_lead_then_quotations(engine):
+    cards = key_cards(engine)
+    assert len(cards) == INLINE_MAX_RESULTS
+    assert [c.passage.kind for c in cards[:2]] == ["title", "lead"]
+    assert any(c.quote.startswith("Merz sagt: \"Es ist nichts mehr so wie früher.") for c in cards)
+    assert not any("Münchner Sicherheitskonferenz" in c.quote for c in cards[2:5])  # a name in quotes is no quotation
+    for c in cards:
+        assert c.quote in c.passage.text and len(c.result_id.encode()) <= 64
+    assert len({c.result_id for c in cards}) == len(cards)
+
+
+# ---- nothing heavy at import ---------------------------------------------------------------------
+def test_importing_the_bot_loads_no_model_libraries():
+    code = ("import sys, bot.app, bot.handlers, bot.formatting, bot.cards, bot.redact;"
+            "print([m for m in ('torch', 'faiss', 'sentence_transformers') if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

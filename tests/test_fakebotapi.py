@@ -5,18 +5,22 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dtm
-import subprocess
-import sys
-import textwrap
+import threading
 import time
 from collections.abc import AsyncIterator
 
 import pytest
 from aiohttp import web
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InlineQueryResultArticle
-from telegram import InputTextMessageContent
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InlineQueryResultArticle, InputTextMessageContent
 from telegram.error import (
-    BadRequest, Conflict, EndPointNotFound, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut,
+    BadRequest,
+    Conflict,
+    EndPointNotFound,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TimedOut,
 )
 from telegram.request import HTTPXRequest
 
@@ -175,6 +179,13 @@ async def test_invalid_html_is_rejected_and_nothing_is_sent(api: FakeBotAPI, bot
     assert api.bot_messages() == [] and api.calls[-1].error.startswith("Bad Request: can't parse entities")
 
 
+async def test_bare_ampersand_is_literal_once_strict_mode_is_off(api: FakeBotAPI, bot: Bot) -> None:
+    api.user(USER)
+    api.strict_ampersand = False  # Telegram's own behaviour
+    message = await bot.send_message(USER, "AT&T &amp; <b>R&D</b>", parse_mode="HTML")
+    assert message.text == "AT&T & R&D" and message.entities[0].offset == 7
+
+
 async def test_markdown_v2_reserved_characters_must_be_escaped(api: FakeBotAPI, bot: Bot) -> None:
     api.user(USER)
     with pytest.raises(BadRequest, match=r"(?i)Character '\.' is reserved"):
@@ -227,7 +238,9 @@ async def test_reply_to_an_unknown_message(api: FakeBotAPI, bot: Bot) -> None:
 async def test_edit_rules(api: FakeBotAPI, bot: Bot) -> None:
     message_id = await new_message(api, bot, "<b>Antwort</b>", parse_mode="HTML", reply_markup=keyboard("more"))
     with pytest.raises(BadRequest, match="(?i)Message is not modified"):
-        await bot.edit_message_text("<b>Antwort</b>", USER, message_id, parse_mode="HTML", reply_markup=keyboard("more"))
+        await bot.edit_message_text(
+            "<b>Antwort</b>", USER, message_id, parse_mode="HTML", reply_markup=keyboard("more")
+        )
     with pytest.raises(BadRequest, match="(?i)Message to edit not found"):
         await bot.edit_message_text("neu", USER, 999)
 
@@ -303,6 +316,27 @@ async def test_inline_query_answers_are_validated_and_single_use(api: FakeBotAPI
     assert api.inline_answers[query_id]["results"][0]["input_message_content"]["message_text"] == "<b>Rutte</b>"
     with pytest.raises(BadRequest, match="(?i)Query is too old"):
         await bot.answer_inline_query(query_id, [article("2", "b")])
+
+
+async def test_callback_answer_text_is_limited_to_200_characters(api: FakeBotAPI, bot: Bot) -> None:
+    message_id = await new_message(api, bot, reply_markup=keyboard("more"))
+    query_id = api.press_button(USER, message_id, "more", user_id=USER)
+    with pytest.raises(BadRequest, match="(?i)Message_too_long"):
+        await bot.answer_callback_query(query_id, text="x" * 201, show_alert=True)
+    assert await bot.answer_callback_query(query_id, text="x" * 200)  # the failed answer did not use it up
+
+
+async def test_my_chat_member_and_allowed_updates(api: FakeBotAPI, bot: Bot) -> None:
+    await bot.get_updates(allowed_updates=["message"])
+    api.inline_query("x", user_id=USER)  # not wanted: dropped
+    api.send_text(USER, "nur das")
+    assert [u.message.text for u in await bot.get_updates(allowed_updates=[])] == ["nur das"]
+
+    change = api.my_chat_member(USER, user_id=USER, old_status="member", new_status="kicked")
+    [_, update] = await bot.get_updates()
+    assert update.my_chat_member.new_chat_member.status == change["new_chat_member"]["status"] == "kicked"
+    with pytest.raises(Forbidden, match="(?i)blocked by the user"):
+        await bot.send_message(USER, "noch da?")
 
 
 # --- chats, members, commands ------------------------------------------------------------------
@@ -477,27 +511,25 @@ async def test_post_update_sends_the_secret_header(api: FakeBotAPI, server: Fake
     assert received == [("s3cret", update)] and update["message"]["text"] == "per Webhook"
 
 
-def test_threaded_server_serves_a_bot_in_another_process(api: FakeBotAPI) -> None:
-    script = textwrap.dedent(
-        """
-        import asyncio, sys
-        from telegram import Bot
+def test_threaded_server_serves_a_bot_on_another_thread(api: FakeBotAPI) -> None:
+    """The set-up of a subprocess test: server thread, bot elsewhere (here: a thread, to stay
+    fast), the test thread acting as the user and waiting synchronously."""
 
-        async def main(base_url, token):
-            async with Bot(token, base_url=base_url) as bot:
-                [update] = await bot.get_updates(timeout=5)
-                await bot.send_message(update.message.chat_id, "Echo: " + update.message.text)
+    async def echo_bot(base_url: str) -> None:
+        async with Bot(TOKEN, base_url=base_url) as bot:
+            [update] = await bot.get_updates(timeout=5)
+            await bot.send_message(update.message.chat_id, "Echo: " + update.message.text)
 
-        asyncio.run(main(sys.argv[1], sys.argv[2]))
-        """
-    )
     with FakeBotServer.run_in_thread(api) as server:
-        child = subprocess.Popen([sys.executable, "-c", script, server.base_url, TOKEN])
+        client = threading.Thread(target=asyncio.run, args=(echo_bot(server.base_url),))
+        client.start()
         try:
             api.send_text(USER, "Hallo")
-            [message] = api.wait_for_sync(messages=1, chat_id=USER, timeout=10)
+            [message] = api.wait_for_sync(messages=1, chat_id=USER, timeout=5)
             assert message["text"] == "Echo: Hallo"
         finally:
-            assert child.wait(10) == 0
+            client.join(5)
+        update = api.send_text(USER, "per Webhook", enqueue=False)["update"]
+        assert server.post_update(f"{server.base_url}{TOKEN}/getMe", update) == 200  # any URL that answers
     with pytest.raises(AssertionError, match="(?i)condition not met within 0.05s"):
         api.wait_for_sync(lambda a: False, timeout=0.05)

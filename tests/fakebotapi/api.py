@@ -3,18 +3,23 @@ fault injection, the call log, and waiting for the bot to react."""
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import inspect
 import json
 import re
 import time
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
-from typing import Any, Callable, Generator
+from typing import Any
 
-from . import bot_setup, chats, messages, queries  # noqa: F401  (register the Bot API methods)
+# Importing the method modules registers their handlers.
+from . import bot_setup, chats, queries  # noqa: F401
+from . import messages as message_methods  # noqa: F401
 from .errors import ApiError, bad_gateway, not_found, retry_after, unauthorized
 from .params import HANDLERS, Params
-from .state import JSON, TOKEN, Call
+from .state import JSON, Call
+from .transport import FakeRequest
 from .users import UserActions
 
 TOKEN_SHAPE = re.compile(r"^\d+:[A-Za-z0-9_-]{30,}$")
@@ -38,49 +43,49 @@ class FakeBotAPI(UserActions):
 
     # --- transports -------------------------------------------------------------------------
 
-    def request(self, **kwargs: Any) -> Any:
+    def request(self, *, read_timeout: float | None = 5.0) -> FakeRequest:
         """A python-telegram-bot ``BaseRequest`` that calls this API in-process."""
-        from .transport import FakeRequest
-
-        return FakeRequest(self, **kwargs)
+        return FakeRequest(self, read_timeout=read_timeout)
 
     async def handle(self, token: str, method: str, params: JSON) -> Reply:
         """Runs one Bot API call as Telegram would, records it, and returns the reply."""
         call = Call(method, copy.deepcopy(params))
-        network_fault = None
         try:
-            if token != self.token:
-                raise unauthorized() if TOKEN_SHAPE.match(token) else not_found()
-            handler = HANDLERS.get(method.lower())
-            fault = self.faults.take(method)
-            if fault is not None and fault.kind != "late_timeout":
-                network_fault = self._fault_reply(fault.kind, fault.retry_after)
-                call.error = f"injected {fault.kind}"
-                return Reply(504, {}, network_fault)
-            if handler is None:
-                raise not_found()
-            result = handler(self, Params(params))
-            if inspect.isawaitable(result):
-                result = await result
-            call.response = json.loads(json.dumps(result))
-            if fault is not None:
-                call.error = "injected late_timeout (executed, answer lost)"
-                return Reply(504, {}, "timeout")
-            return Reply(200, {"ok": True, "result": call.response})
+            return await self._run(call, token, params)
         except ApiError as err:
             call.error = err.description
             return Reply(err.code, err.body())
+        except asyncio.CancelledError:
+            call.error = "cancelled: the client stopped waiting"
+            raise
+        except Exception as exc:  # a bug in the fake: recorded, and raised to the test
+            call.error = f"internal error in the fake Bot API: {exc!r}"
+            raise
         finally:
             self.record(call)
 
-    @staticmethod
-    def _fault_reply(kind: str, seconds: int) -> str:
-        """Raises the ApiError of an HTTP-level fault; returns the kind of a network fault."""
-        if kind == "retry_after":
-            raise retry_after(seconds)
-        if kind == "server_error":
+    async def _run(self, call: Call, token: str, params: JSON) -> Reply:
+        if token != self.token:
+            raise unauthorized() if TOKEN_SHAPE.match(token) else not_found()
+        fault = self.faults.take(call.method)
+        if fault is not None and fault.kind == "retry_after":
+            raise retry_after(fault.retry_after)
+        if fault is not None and fault.kind == "server_error":
             raise bad_gateway()
-        return kind
+        if fault is not None and fault.kind != "late_timeout":
+            call.error = f"injected {fault.kind}"
+            return Reply(0, {}, fault.kind)
+        handler = HANDLERS.get(call.method.lower())
+        if handler is None:
+            raise not_found()
+        result = handler(self, Params(params))
+        if inspect.isawaitable(result):
+            result = await result
+        call.response = json.loads(json.dumps(result))
+        if fault is not None:
+            call.error = "injected late_timeout: executed, but the answer was lost"
+            return Reply(0, {}, "timeout")
+        return Reply(200, {"ok": True, "result": call.response})
 
     # --- fault injection --------------------------------------------------------------------
 

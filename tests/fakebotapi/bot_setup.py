@@ -42,7 +42,9 @@ async def get_updates(state: BotState, p: Params) -> list[JSON]:
     """Confirms updates below ``offset`` and returns up to ``limit`` others, waiting up to
     ``timeout`` seconds for one to arrive. A newer getUpdates ends a waiting one with 409."""
     if state.webhook:
-        raise conflict("can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first")
+        raise conflict(
+            "can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"
+        )
     limit = min(max(p.integer("limit", MAX_UPDATES) or MAX_UPDATES, 1), MAX_UPDATES)
     timeout = float(p.get("timeout", 0))
     allowed = p.json("allowed_updates")
@@ -56,7 +58,9 @@ async def get_updates(state: BotState, p: Params) -> list[JSON]:
         with state.lock:
             version = state.changed.version
             if state.poll_superseded(generation):
-                raise conflict("terminated by other getUpdates request; make sure that only one bot instance is running")
+                raise conflict(
+                    "terminated by other getUpdates request; make sure that only one bot instance is running"
+                )
             batch = copy.deepcopy(state.updates[:limit])
         remaining = deadline - time.monotonic()
         if batch or remaining <= 0:
@@ -82,7 +86,9 @@ def set_webhook(state: BotState, p: Params) -> bool:
         allowed = p.json("allowed_updates")
         if allowed is not None:
             state.allowed_updates = list(allowed) or None
-        state.webhook = {"url": url, "secret_token": secret, "max_connections": p.integer("max_connections", 40)} if url else None
+        state.webhook = None
+        if url:
+            state.webhook = {"url": url, "secret_token": secret, "max_connections": p.integer("max_connections", 40)}
     return True
 
 

@@ -7,7 +7,8 @@ the Basic Multilingual Plane counts twice.
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 Entity = dict[str, Any]
 UserLookup = Callable[[int], "dict[str, Any] | None"]

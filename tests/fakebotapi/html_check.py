@@ -271,9 +271,10 @@ def decode_entity(text: str, pos: int) -> tuple[str | None, int]:
     else:
         while end < len(text) and text[end].isascii() and text[end].isalpha():
             end += 1
-        char = NAMED_ENTITIES.get(text[pos + 1 : end])
-        if char is None:
+        named = NAMED_ENTITIES.get(text[pos + 1 : end])
+        if named is None:
             return None, pos
+        char = named
     if text[end : end + 1] == ";":
         end += 1
     return char, end

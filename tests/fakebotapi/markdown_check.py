@@ -55,7 +55,7 @@ class _Parser(TextBuilder):
             elif char == "`":
                 self.code_block("`", "code", "Code")
             elif char == "[":
-                self.stack.append(_Open("[", "text_link", "TextUrl", self.utf16, self.byte_offset(self.pos), len(self.out)))
+                self.open_entity("[", "text_link", "TextUrl")
                 self.pos += 1
             elif char == "]" and self.stack and self.stack[-1].marker == "[":
                 self.pos += 1
@@ -85,10 +85,13 @@ class _Parser(TextBuilder):
         if self.quote is not None:
             offset, kind = self.quote
             self.quote = None
-            trailing_newline = self.out and self.out[-1] == "\n"
+            trailing_newline = int(bool(self.out) and self.out[-1] == "\n")  # not part of the quote
             self.utf16 -= trailing_newline
             self.add(kind, offset)
             self.utf16 += trailing_newline
+
+    def open_entity(self, marker: str, api_type: str, tdlib_name: str) -> None:
+        self.stack.append(_Open(marker, api_type, tdlib_name, self.utf16, self.byte_offset(self.pos), len(self.out)))
 
     def toggle_marker(self) -> bool:
         for marker, api_type, name in MARKERS:
@@ -96,7 +99,7 @@ class _Parser(TextBuilder):
                 if self.stack and self.stack[-1].marker == marker:
                     self.add(api_type, self.stack.pop().offset)
                 else:
-                    self.stack.append(_Open(marker, api_type, name, self.utf16, self.byte_offset(self.pos), len(self.out)))
+                    self.open_entity(marker, api_type, name)
                 self.pos += len(marker)
                 return True
         return False

@@ -16,9 +16,13 @@ from .validation import check_chat_action, check_message_text, check_reply_marku
 KEPT_FIELDS = ("parse_mode", "reply_markup", "link_preview_options", "disable_web_page_preview")
 
 
-def parse_for(state: BotState, text: str, parse_mode: str | None, entities: list[Entity] | None) -> tuple[str, list[Entity]]:
+def parse_for(
+    state: BotState, text: str, parse_mode: str | None, entities: list[Entity] | None
+) -> tuple[str, list[Entity]]:
     """:func:`parse_text` with this API's settings."""
-    return parse_text(text, parse_mode, entities, strict_ampersand=state.strict_ampersand, lookup_user=state.lookup_user)
+    return parse_text(
+        text, parse_mode, entities, strict_ampersand=state.strict_ampersand, lookup_user=state.lookup_user
+    )
 
 
 def parsed_message_text(state: BotState, p: Params) -> tuple[str, list[Entity]]:

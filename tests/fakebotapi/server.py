@@ -12,7 +12,8 @@ import asyncio
 import contextlib
 import json
 import threading
-from typing import TYPE_CHECKING, Any, Iterator
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from aiohttp import web
@@ -64,7 +65,7 @@ async def read_params(request: web.Request) -> dict[str, Any]:
 class FakeBotServer:
     """Serves a FakeBotAPI on ``host:port`` (port 0 picks a free one)."""
 
-    def __init__(self, api: "FakeBotAPI", host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, api: FakeBotAPI, host: str = "127.0.0.1", port: int = 0) -> None:
         self.api = api
         self.host = host
         self.port = port
@@ -79,7 +80,7 @@ class FakeBotServer:
     def file_base_url(self) -> str:
         return f"http://{self.host}:{self.port}/file/bot"
 
-    async def start(self) -> "FakeBotServer":
+    async def start(self) -> FakeBotServer:
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._method)
         runner = web.AppRunner(app, handler_cancellation=True, shutdown_timeout=0.5, access_log=None)
@@ -87,9 +88,7 @@ class FakeBotServer:
         site = web.TCPSite(runner, self.host, self.port)
         await site.start()
         self._runner = runner
-        server = site._server  # the bound socket tells which port 0 became
-        if server is not None and getattr(server, "sockets", None):
-            self.port = server.sockets[0].getsockname()[1]
+        self.port = runner.addresses[0][1]  # the port that port 0 became
         return self
 
     async def stop(self) -> None:
@@ -97,7 +96,7 @@ class FakeBotServer:
             await self._runner.cleanup()
             self._runner = None
 
-    async def __aenter__(self) -> "FakeBotServer":
+    async def __aenter__(self) -> FakeBotServer:
         return await self.start()
 
     async def __aexit__(self, *exc: object) -> None:
@@ -115,13 +114,12 @@ class FakeBotServer:
     async def post_update(self, url: str, update: dict[str, Any], secret: str | None = None) -> int:
         """POSTs an update to the bot's webhook like Telegram; returns the HTTP status."""
         headers = {SECRET_HEADER: secret} if secret is not None else {}
-        async with aiohttp.ClientSession() as session:
-            async with session.post(url, json=update, headers=headers) as response:
-                return response.status
+        async with aiohttp.ClientSession() as session, session.post(url, json=update, headers=headers) as response:
+            return response.status
 
     @staticmethod
     @contextlib.contextmanager
-    def run_in_thread(api: "FakeBotAPI", host: str = "127.0.0.1", port: int = 0) -> Iterator["ThreadedServer"]:
+    def run_in_thread(api: FakeBotAPI, host: str = "127.0.0.1", port: int = 0) -> Iterator[ThreadedServer]:
         """Runs a server on a background thread and event loop for the ``with`` block."""
         server = ThreadedServer(api, host, port)
         server.start()
@@ -135,7 +133,7 @@ class ThreadedServer:
     """A FakeBotServer on its own thread; the test thread uses the API's user side and
     ``api.wait_for_sync`` meanwhile."""
 
-    def __init__(self, api: "FakeBotAPI", host: str, port: int) -> None:
+    def __init__(self, api: FakeBotAPI, host: str, port: int) -> None:
         self.api = api
         self.server = FakeBotServer(api, host, port)
         self._loop = asyncio.new_event_loop()

@@ -90,7 +90,7 @@ class ChangeSignal:
             self._waiters.add(waiter)
         try:
             await asyncio.wait_for(waiter[1].wait(), max(timeout, 0))
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
         finally:
             with self._condition:

@@ -24,7 +24,7 @@ class FakeRequest(BaseRequest):
 
     __slots__ = ("_api", "_read_timeout", "_initialized")
 
-    def __init__(self, api: "FakeBotAPI", *, read_timeout: float | None = 5.0) -> None:
+    def __init__(self, api: FakeBotAPI, *, read_timeout: float | None = 5.0) -> None:
         self._api = api
         self._read_timeout = read_timeout
         self._initialized = False

@@ -29,7 +29,8 @@ class UserActions(BotState):
         """Registers (or updates) a user, with a private chat with the bot, and returns the
         User object. Defaults for a new user: first_name "Ada", language_code "en", no username."""
         with self.lock:
-            user = self.users.setdefault(user_id, {"id": user_id, "is_bot": False, "first_name": "Ada", "language_code": "en"})
+            new_user = {"id": user_id, "is_bot": False, "first_name": "Ada", "language_code": "en"}
+            user = self.users.setdefault(user_id, new_user)
             for key, value in (("first_name", first_name), ("last_name", last_name),
                                ("username", username), ("language_code", language_code)):
                 if value is None:
@@ -161,8 +162,11 @@ class UserActions(BotState):
     ) -> JSON:
         """A user sends a photo, optionally with a caption (no ``text``)."""
         sizes = [
-            {"file_id": f"AgACAgIAAxkBAAFake-photo-{w}", "file_unique_id": f"AQADFake{w}", "width": w, "height": w * 3 // 4, "file_size": w * 40}
-            for w in (90, 320, 800)
+            {
+                "file_id": f"AgACAgIAAxkBAAFake-photo-{width}", "file_unique_id": f"AQADFake{width}",
+                "width": width, "height": width * 3 // 4, "file_size": width * 40,
+            }
+            for width in (90, 320, 800)
         ]
         content: JSON = {"photo": sizes}
         if caption is not None:
@@ -252,7 +256,8 @@ class UserActions(BotState):
     ) -> JSON:
         """The bot's own membership changes (added to a group, blocked in private, ...)."""
         with self.lock:
-            chat = self._chat_for(chat_id, None if (chat_type or "private") != "private" else user_id, chat_type, chat_title)
+            private = (chat_type or "private") == "private"
+            chat = self._chat_for(chat_id, user_id if private else None, chat_type, chat_title)
             self.set_member_status(chat_id, self.bot_id, new_status)
             if new_status == "kicked" or new_status == "left":
                 self.blocked.add(chat_id)
@@ -261,7 +266,8 @@ class UserActions(BotState):
             bot = dict(self.bot_user)
             change = {
                 "chat": chat, "from": self._known_user(user_id), "date": int(time.time()),
-                "old_chat_member": chat_member(chat, bot, old_status), "new_chat_member": chat_member(chat, bot, new_status),
+                "old_chat_member": chat_member(chat, bot, old_status),
+                "new_chat_member": chat_member(chat, bot, new_status),
             }
             (self.enqueue if enqueue else self.make_update)("my_chat_member", change)
             return copy.deepcopy(change)

@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import AsyncIterator
 
+import aiohttp
 import pytest
 from aiohttp import web
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InlineQueryResultArticle, InputTextMessageContent
@@ -470,6 +471,8 @@ async def test_http_server_speaks_the_bot_api(api: FakeBotAPI, http_bot: Bot, se
     assert api.calls[-1].params["reply_markup"] == {"inline_keyboard": [[{"text": "Button 7", "callback_data": "7"}]]}
     with pytest.raises(BadRequest, match="(?i)Can't parse entities"):
         await http_bot.send_message(USER, "<b>", parse_mode="HTML")
+    async with aiohttp.ClientSession() as session, session.get(f"{server.file_base_url}{TOKEN}/x.jpg") as response:
+        assert response.status == 404 and (await response.json())["description"] == "Not Found"
 
 
 async def test_http_faults_and_tokens(api: FakeBotAPI, http_bot: Bot, server: FakeBotServer) -> None:

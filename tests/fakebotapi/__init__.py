@@ -14,6 +14,16 @@ Over HTTP (``Bot(TOKEN, base_url=server.base_url)``)::
     async with FakeBotServer(api) as server: ...
     with FakeBotServer.run_in_thread(api) as server: ...   # bot in another process
 
+Beyond the agreed interface: ``api.calls_of(method)``, ``api.add_chat(...)``,
+``api.unblock_chat(...)``, ``api.last_update``, ``api.strict_ampersand``, ``api.hang_seconds``,
+the fault "late_timeout" (executed, answer lost), ``bot_messages(include_deleted=True)``, and
+``raw_text`` (the text as the bot sent it) in each bot message; ``text`` is the parsed text.
+
+Deliberate differences from Telegram: a bare ``&`` in HTML is rejected (Telegram keeps it;
+set ``api.strict_ampersand = False``); legacy ``Markdown`` parse mode is refused; ``api.user()``
+gives the user a private chat with the bot as if they had pressed Start; edits of inline
+messages (``inline_message_id``) are accepted but not tracked.
+
 Modules: ``api`` (FakeBotAPI), ``users`` (what users do), ``state`` (memory, call log),
 ``messages``/``queries``/``chats``/``bot_setup`` (Bot API methods), ``validation``,
 ``html_check``, ``markdown_check``, ``entities`` (Telegram's text rules), ``faults``,

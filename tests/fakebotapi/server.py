@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 from aiohttp import web
 
+from .errors import not_found
+
 if TYPE_CHECKING:
     from .api import FakeBotAPI
 
@@ -83,6 +85,7 @@ class FakeBotServer:
     async def start(self) -> FakeBotServer:
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._method)
+        app.router.add_route("*", "/{path:.*}", self._not_found)  # file downloads included
         runner = web.AppRunner(app, handler_cancellation=True, shutdown_timeout=0.5, access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, self.host, self.port)
@@ -110,6 +113,10 @@ class FakeBotServer:
         if reply.network_fault is not None and request.transport is not None:
             request.transport.close()  # the client sees the connection end without an answer
         return web.json_response(reply.body, status=reply.status)
+
+    @staticmethod
+    async def _not_found(request: web.Request) -> web.Response:
+        return web.json_response(not_found().body(), status=404)
 
     async def post_update(self, url: str, update: dict[str, Any], secret: str | None = None) -> int:
         """POSTs an update to the bot's webhook like Telegram; returns the HTTP status."""

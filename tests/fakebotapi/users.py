@@ -15,6 +15,15 @@ _UNSET: Any = object()
 GROUP_TYPES = ("group", "supergroup")
 
 
+
+def text_content(text: str, field: str = "text", entities: list[Entity] | None = None) -> JSON:
+    """``{"text": ..., "entities": ...}`` (or caption/caption_entities) of a user's text, with
+    the entities Telegram detects unless ``entities`` is given."""
+    found = detect_entities(text) if entities is None else entities
+    key = "entities" if field == "text" else f"{field}_entities"
+    return {field: text, **({key: found} if found else {})}
+
+
 class UserActions(BotState):
     """User-side helpers of :class:`FakeBotAPI`; safe to call from any thread."""
 
@@ -88,10 +97,15 @@ class UserActions(BotState):
         """The User object of ``user_id``, registering it with the defaults if new."""
         return dict(self.users[user_id]) if user_id in self.users else self.user(user_id)
 
-    def _post(self, kind: str, message: JSON, enqueue: bool) -> JSON:
+    def _deliver(self, kind: str, obj: JSON, enqueue: bool) -> JSON:
+        """Queues the update for ``obj`` (or, with ``enqueue=False``, only builds it)."""
+        return self.enqueue(kind, obj) if enqueue else self.make_update(kind, obj)
+
+    def _post(self, kind: str, message: JSON, enqueue: bool, *, store: bool = True) -> JSON:
         """Stores a user's message, builds its update; returns the message plus ``"update"``."""
-        self.store(message, from_bot=False)
-        update = self.enqueue(kind, message) if enqueue else self.make_update(kind, message)
+        if store:
+            self.store(message, from_bot=False)
+        update = self._deliver(kind, message, enqueue)
         return {**copy.deepcopy(message), "update": update}
 
     def _user_message(
@@ -138,8 +152,7 @@ class UserActions(BotState):
         """A user sends ``text``. Commands and @mentions get their entities automatically
         (unless ``entities`` is given). ``chat_type`` defaults to the chat's known type or
         "private", where ``chat_id`` is the user's id."""
-        found = detect_entities(text) if entities is None else entities
-        content: JSON = {"text": text, **({"entities": found} if found else {})}
+        content = text_content(text, entities=entities)
         return self._user_message(
             chat_id, content, user_id=user_id, chat_type=chat_type, chat_title=chat_title,
             reply_to_message_id=reply_to_message_id, language_code=language_code, enqueue=enqueue,
@@ -170,10 +183,7 @@ class UserActions(BotState):
         ]
         content: JSON = {"photo": sizes}
         if caption is not None:
-            content["caption"] = caption
-            found = detect_entities(caption)
-            if found:
-                content["caption_entities"] = found
+            content.update(text_content(caption, "caption"))
         return self._user_message(chat_id, content, user_id=user_id, chat_type=chat_type, enqueue=enqueue)
 
     def edit_text(self, chat_id: int, message_id: int, new_text: str, *, enqueue: bool = True) -> JSON:
@@ -183,14 +193,10 @@ class UserActions(BotState):
             if stored is None or stored.from_bot:
                 raise ValueError(f"no user message {message_id} in chat {chat_id}")
             message = stored.message
-            message["text"] = new_text
             message.pop("entities", None)
-            found = detect_entities(new_text)
-            if found:
-                message["entities"] = found
+            message.update(text_content(new_text))
             message["edit_date"] = int(time.time())
-            update = self.enqueue("edited_message", message) if enqueue else self.make_update("edited_message", message)
-            return {**copy.deepcopy(message), "update": update}
+            return self._post("edited_message", message, enqueue, store=False)
 
     def channel_post(
         self, chat_id: int, text: str, *, chat_title: str = "News", author_signature: str | None = None,
@@ -201,16 +207,12 @@ class UserActions(BotState):
             chat = self.add_chat(chat_id, "channel", chat_title)
             message: JSON = {
                 "message_id": self.new_message_id(chat_id), "sender_chat": chat, "chat": chat,
-                "date": int(time.time()), "text": text,
+                "date": int(time.time()),
             }
             if author_signature:
                 message["author_signature"] = author_signature
-            found = detect_entities(text)
-            if found:
-                message["entities"] = found
-            self.store(message, from_bot=False)
-            update = self.enqueue("channel_post", message) if enqueue else self.make_update("channel_post", message)
-            return {**copy.deepcopy(message), "update": update}
+            message.update(text_content(text))
+            return self._post("channel_post", message, enqueue)
 
     def press_button(
         self, chat_id: int, message_id: int, callback_data: str, *, user_id: int,
@@ -231,7 +233,7 @@ class UserActions(BotState):
                 "chat_instance": f"-{abs(chat_id) * 31 + 7}", "message": copy.deepcopy(stored.message),
                 "data": callback_data,
             }
-            (self.enqueue if enqueue else self.make_update)("callback_query", query)
+            self._deliver("callback_query", query, enqueue)
             return query_id
 
     def inline_query(
@@ -247,7 +249,7 @@ class UserActions(BotState):
             inline = {"id": query_id, "from": sender, "query": query, "offset": offset}
             if chat_type is not None:
                 inline["chat_type"] = chat_type
-            (self.enqueue if enqueue else self.make_update)("inline_query", inline)
+            self._deliver("inline_query", inline, enqueue)
             return query_id
 
     def my_chat_member(
@@ -269,7 +271,7 @@ class UserActions(BotState):
                 "old_chat_member": chat_member(chat, bot, old_status),
                 "new_chat_member": chat_member(chat, bot, new_status),
             }
-            (self.enqueue if enqueue else self.make_update)("my_chat_member", change)
+            self._deliver("my_chat_member", change, enqueue)
             return copy.deepcopy(change)
 
     def set_member_status(self, chat_id: int, user_id: int, status: str) -> None:

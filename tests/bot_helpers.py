@@ -66,3 +66,92 @@ def hit(p: Passage, sentence: str) -> Hit:
 
 def answer(*hits: Hit, question: str = "Frage?") -> Answer:
     return Answer(question=question, answered=bool(hits), hits=tuple(hits), confidence=0.1 if hits else -0.1)
+
+
+# ---- driving the real Application through the fake Bot API ----------------------------------
+BOT_USERNAME = "article_test_bot"
+
+
+class Harness:
+    """A running bot (long polling against a FakeBotAPI) and shortcuts for the test's side."""
+
+    def __init__(self, api, app) -> None:
+        self.api, self.app = api, app
+
+    async def say(self, chat_id: int, text: str, *, answers: int = 1, timeout: float = 15, **kwargs) -> list[dict]:
+        """A user writes ``text``; returns the ``answers`` new bot messages in that chat."""
+        before = len(self.api.bot_messages(chat_id))
+        self.api.send_text(chat_id, text, **kwargs)
+        sent = await self.api.wait_for(messages=before + answers, chat_id=chat_id, timeout=timeout)
+        return sent[before:]
+
+    async def press(self, chat_id: int, message: dict, data: str, *, user_id: int, answers: int = 1,
+                    check_button: bool = True) -> tuple[dict, list[dict]]:
+        """A user presses a button; returns the callback answer and the new bot messages."""
+        before = len(self.api.bot_messages(chat_id))
+        query_id = self.api.press_button(chat_id, message["message_id"], data, user_id=user_id, check_button=check_button)
+        answer = await self.api.wait_for(lambda api: api.callback_answers.get(query_id))
+        sent = await self.api.wait_for(messages=before + answers, chat_id=chat_id) if answers else []
+        return answer, sent[before:]
+
+    async def inline(self, query: str, *, user_id: int, **kwargs) -> dict:
+        query_id = self.api.inline_query(query, user_id=user_id, **kwargs)
+        return await self.api.wait_for(lambda api: api.inline_answers.get(query_id))
+
+    async def settle(self, chat_id: int) -> list[dict]:
+        """Waits until every update sent so far is handled: a /source in ``chat_id`` is answered
+        after them (updates are handled in order); returns the bot messages before that one."""
+        before = self.api.bot_messages(chat_id)
+        self.api.send_text(chat_id, "/source", user_id=chat_id if chat_id > 0 else 1)
+        await self.api.wait_for(messages=len(before) + 1, chat_id=chat_id)
+        return before
+
+
+def bot_settings(**overrides):
+    from bot.settings import BotSettings
+    from tests.fakebotapi import TOKEN
+
+    return BotSettings(**{"token": TOKEN, "rate_limiter": False, **overrides})
+
+
+async def start_app(app, **polling) -> None:
+    """What ``Application.run_polling`` does before it idles (post_init included)."""
+    from bot.app import ALLOWED_UPDATES
+
+    await app.initialize()
+    if app.post_init:
+        await app.post_init(app)
+    await app.updater.start_polling(poll_interval=0, timeout=1, allowed_updates=ALLOWED_UPDATES, **polling)
+    await app.start()
+
+
+async def stop_app(app) -> None:
+    """What ``Application.run_polling`` does on SIGTERM."""
+    if app.updater.running:
+        await app.updater.stop()
+    if app.running:
+        await app.stop()
+    await app.shutdown()
+    if app.post_shutdown:
+        await app.post_shutdown(app)
+
+
+def running_bot(engine, api=None, **overrides):
+    """``async with running_bot(engine, flood_limit=2) as bot:`` a Harness on a fresh fake."""
+    import contextlib
+
+    from bot.app import build_application
+    from tests.fakebotapi import FakeBotAPI
+
+    @contextlib.asynccontextmanager
+    async def run():
+        fake = api or FakeBotAPI(bot_username=BOT_USERNAME)
+        app = build_application(bot_settings(**overrides), engine=engine,
+                                request=fake.request(), get_updates_request=fake.request())
+        await start_app(app)
+        try:
+            yield Harness(fake, app)
+        finally:
+            await stop_app(app)
+
+    return run()

@@ -104,8 +104,8 @@ class BotSettings:
         if not SECRET_PATTERN.match(self.webhook_secret):
             raise SettingsError("WEBHOOK_SECRET must be 1-256 characters of A-Z a-z 0-9 _ -")
         url = urlparse(self.webhook_url)
-        if url.scheme not in ("http", "https") or not url.netloc:
-            raise SettingsError("WEBHOOK_URL is required in webhook mode: the public https URL Telegram posts to")
+        if url.scheme != "https" or not url.netloc:
+            raise SettingsError("WEBHOOK_URL must be set in webhook mode to the public https:// URL Telegram posts to")
 
     @property
     def webhook_path(self) -> str:

@@ -99,12 +99,21 @@ class Harness:
         return await self.api.wait_for(lambda api: api.inline_answers.get(query_id))
 
     async def settle(self, chat_id: int) -> list[dict]:
-        """Waits until every update sent so far is handled: a /source in ``chat_id`` is answered
-        after them (updates are handled in order); returns the bot messages before that one."""
-        before = self.api.bot_messages(chat_id)
-        self.api.send_text(chat_id, "/source", user_id=chat_id if chat_id > 0 else 1)
-        await self.api.wait_for(messages=len(before) + 1, chat_id=chat_id)
-        return before
+        """Waits until every update sent so far is handled (updates are handled in order, so
+        that is when a /source sent now is answered); returns the bot's other messages in the
+        chat."""
+        from bot.formatting import format_source, strip_tags
+
+        engine = self.app.bot_data.engine
+        sources = {strip_tags(format_source(engine.article, len(engine.passages), lang)) for lang in ("en", "de")}
+        command = self.api.send_text(chat_id, "/source", user_id=chat_id if chat_id > 0 else 1)
+
+        def answered(api):
+            return next((m for m in api.bot_messages(chat_id)
+                         if m["message_id"] > command["message_id"] and m["text"] in sources), None)
+
+        source = await self.api.wait_for(answered)
+        return [m for m in self.api.bot_messages(chat_id) if m["message_id"] != source["message_id"]]
 
 
 def bot_settings(**overrides):
@@ -114,14 +123,18 @@ def bot_settings(**overrides):
     return BotSettings(**{"token": TOKEN, "rate_limiter": False, **overrides})
 
 
-async def start_app(app, **polling) -> None:
-    """What ``Application.run_polling`` does before it idles (post_init included)."""
+async def start_app(app, webhook: dict | None = None) -> None:
+    """What ``Application.run_polling``/``run_webhook`` do before they idle (post_init included):
+    long polling, or with ``webhook`` (``bot.app.webhook_options``) a webhook server."""
     from bot.app import ALLOWED_UPDATES
 
     await app.initialize()
     if app.post_init:
         await app.post_init(app)
-    await app.updater.start_polling(poll_interval=0, timeout=1, allowed_updates=ALLOWED_UPDATES, **polling)
+    if webhook is None:
+        await app.updater.start_polling(poll_interval=0, timeout=1, allowed_updates=ALLOWED_UPDATES)
+    else:
+        await app.updater.start_webhook(**webhook)
     await app.start()
 
 

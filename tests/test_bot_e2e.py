@@ -38,7 +38,7 @@ async def test_german_question_gets_quote_in_blockquote_with_bold_sentence_and_b
     assert html.startswith("<blockquote>Gedanklich müssten")
     assert f"<b>{PUTIN_SENTENCE}</b>" in html
     assert "Rutte warnt vor weiteren Angriffen Russlands · §23</i>" in html
-    assert "Außerdem im Artikel" in html and "<i>§20</i>" in html
+    assert "Außerdem im Artikel" in html and len(passage_ids(reply)) == 3  # the best and two compact
     assert set(buttons(reply)) == {"Mehr", "Kontext"} and buttons(reply)["Kontext"] == "ctx:23"
     assert all(len(d.encode()) <= 64 for d in buttons(reply).values())
 
@@ -62,8 +62,8 @@ async def test_unanswerable_question_says_so_and_lists_topics_and_examples(bot):
 
 async def test_more_shows_further_passages_not_shown_yet(bot):
     [reply] = await bot.say(USER, PUTIN_DE, language_code="de")
-    first_ids = {23, 20, 19}
-    assert all(f"§{i}" in reply["raw_text"] for i in first_ids)
+    first_ids = set(passage_ids(reply))
+    assert len(first_ids) == 3
     answer, [more] = await bot.press(USER, reply, buttons(reply)["Mehr"], user_id=USER)
     assert "text" not in answer or not answer["text"]
     assert more["raw_text"].startswith("<b>Weitere Stellen</b>")

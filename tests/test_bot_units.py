@@ -52,7 +52,8 @@ def test_settings_parse_every_variable():
     ({"WEBHOOK_URL": "https://x.org/h"}, True, "WEBHOOK_SECRET is required"),
     ({"WEBHOOK_URL": "https://x.org/h", "WEBHOOK_SECRET": "bad secret!"}, True, "WEBHOOK_SECRET must be"),
     ({"WEBHOOK_URL": "https://x.org/h", "WEBHOOK_SECRET": "x" * 257}, True, "WEBHOOK_SECRET must be"),
-    ({"WEBHOOK_SECRET": "ok"}, True, "WEBHOOK_URL is required"),
+    ({"WEBHOOK_SECRET": "ok"}, True, "WEBHOOK_URL must be set"),
+    ({"WEBHOOK_SECRET": "ok", "WEBHOOK_URL": "http://x.org/h"}, True, "https://"),
 ])
 def test_settings_errors_are_one_line_without_the_token(values, webhook, needle):
     with pytest.raises(SettingsError) as info:

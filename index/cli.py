@@ -19,8 +19,9 @@ log = logging.getLogger("article_bot")
 
 
 def _configure_logging(verbose: bool) -> None:
+    level = logging.getLevelName(os.environ.get("LOG_LEVEL", "").strip().upper() or "INFO")  # unknown: INFO
     logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
+        level=logging.DEBUG if verbose else (level if isinstance(level, int) else logging.INFO),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )

@@ -105,8 +105,17 @@ def cmd_ask(args) -> int:
 def cmd_eval(args) -> int:
     from index.evaluation import evaluate, load_eval
 
-    items = load_eval(Path(args.file))
+    items = [item for path in args.file for item in load_eval(Path(path))]
     engine = _open_engine(args)
+    if args.calibrate:
+        from index.abstain import CALIBRATION
+        from index.evaluation import fit_min_margin
+
+        threshold, rows = fit_min_margin(items, engine.ask_many([it.question for it in items]))
+        for m, unanswerable, question in rows:
+            print(f"{m:+.4f} {'unanswerable' if unanswerable else 'answerable  '} {question}")
+        print(f"fitted min_margin {threshold:+.4f} (in use: {CALIBRATION.min_margin:+.4f}, index/abstain.py)")
+        return 0
     report = evaluate(items, engine.ask_many)
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=1))
@@ -158,6 +167,46 @@ def cmd_run(args) -> int:
     return run_bot(bot_settings, _engine_settings(args))
 
 
+def cmd_quotes(args) -> int:
+    """Direct quotations, filtered by speaker and ranked by the query."""
+    from index.formatting import format_quotes_text
+    from index.quotes import QuoteBook
+
+    engine = _open_engine(args)
+    book = QuoteBook.from_engine(engine)
+    speaker = None
+    if args.speaker:
+        speaker = book.resolve(args.speaker)
+        if speaker is None:
+            known = ", ".join(s.name for s in book.speakers) or "nobody"
+            print(f"article-bot: nobody called {args.speaker!r} in the article (people mentioned: {known})", file=sys.stderr)
+            return 1
+    quotes = book.find(speaker=speaker, query=" ".join(args.query) or None, limit=args.limit)
+    if args.json:
+        rows = [{"speaker": q.speaker_name, "quote": q.text, "passage_id": q.passage_id, "kind": q.kind} for q in quotes]
+        print(json.dumps(rows, ensure_ascii=False))
+    elif not quotes:
+        print(f"no direct quotations from {speaker.name}" if speaker else "no direct quotations in the article")
+    else:
+        print(format_quotes_text(quotes), end="")
+    return 0
+
+
+def cmd_brief(args) -> int:
+    """A briefing of the article: key points and key quotations."""
+    from index.briefing import briefing_to_json, make_briefing
+    from index.formatting import format_briefing_text
+    from index.quotes import QuoteBook
+
+    engine = _open_engine(args)
+    briefing = make_briefing(engine, QuoteBook.from_engine(engine))
+    if args.json:
+        print(json.dumps(briefing_to_json(briefing), ensure_ascii=False))
+    else:
+        print(format_briefing_text(briefing), end="")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="article-bot", description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
@@ -177,9 +226,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("question", nargs="*", default=None, help="the question; omit to read stdin")
     p.set_defaults(func=cmd_ask)
 
-    p = common(sub.add_parser("eval", help="hit@1, hit@3, MRR and abstention on a JSONL file"))
-    p.add_argument("file")
+    p = common(sub.add_parser("eval", help="hit@1, hit@3, MRR and abstention on JSONL files"))
+    p.add_argument("file", nargs="+", help="files shaped like shared/eval/dev.jsonl")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--calibrate", action="store_true", help="print every margin and fit the abstention threshold")
     p.set_defaults(func=cmd_eval)
 
     p = common(sub.add_parser("chat", help="terminal chat on stdin"))
@@ -188,6 +238,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = common(sub.add_parser("run", help="run the Telegram bot (terminal chat without a token)"))
     p.add_argument("--webhook", action="store_true", help="webhook mode (WEBHOOK_URL, WEBHOOK_SECRET)")
     p.set_defaults(func=cmd_run)
+
+    p = common(sub.add_parser("quotes", help="direct quotations, by speaker, ranked by a query"))
+    p.add_argument("--speaker", help="name, surname, role or other spelling of a person in the article")
+    p.add_argument("--json", action="store_true", help='a JSON list of {"speaker", "quote", "passage_id", "kind"}')
+    p.add_argument("--limit", type=int, default=10, help="at most N quotations (default 10)")
+    p.add_argument("query", nargs="*", help="rank by this topic; omit for article order")
+    p.set_defaults(func=cmd_quotes)
+
+    p = common(sub.add_parser("brief", help="key points and key quotations of the article"))
+    p.add_argument("--json", action="store_true", help='{"title", "date", "points", "quotes"}')
+    p.set_defaults(func=cmd_brief)
     return parser
 
 

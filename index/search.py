@@ -4,8 +4,6 @@ no model, no FAISS, no I/O here (the engine feeds them), so each is unit-testabl
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 RRF_K = 60
@@ -36,20 +34,3 @@ def rrf(rank_lists: list[tuple[np.ndarray, float]], k: int = RRF_K) -> np.ndarra
     for r, weight in rank_lists:
         fused += weight / (k + r)
     return fused
-
-
-@dataclass(frozen=True)
-class Calibration:
-    """The abstention rule, fitted offline (``article-bot calibrate``) and stored with the code.
-
-    The question is answered when ``margin = top_dense - background_top`` is at least ``min_margin``:
-    how much better the best article sentence matches the question than the best sentence of an
-    unrelated background corpus does. Raw cosine values of e5 sit in a narrow band whose level varies
-    by language and question length; the background corpus measures that level for each question.
-    """
-
-    min_margin: float
-
-
-def confidence(top_dense: float, background_top: float) -> float:
-    return float(top_dense - background_top)

@@ -5,8 +5,11 @@ Layout of ``INDEX_DIR``::
     manifest.json      engine version, model id, dimension, seeds hash, counts, FAISS type
     articles.json      article metadata
     passages.jsonl     one Passage per line
-    units.jsonl        one embedded unit per line: a sentence (passage id, offsets) or a whole passage
+    units.jsonl        one embedded unit per line: a sentence (passage id, offsets) or a whole passage,
+                       with its hubness (how much it matches unrelated questions)
     vectors.faiss      FAISS inner-product index over the L2-normalised unit vectors
+    background.npy     dense vectors of the unrelated background corpus (abstention), no pickle
+    sparse.npz         sparse latent-term vectors of the units, when the model has that head (scipy CSR)
 
 Writes go to a temporary sibling directory that is renamed into place, so a crash never leaves
 half an index. Loading checks every file against the manifest and raises :class:`IndexInvalid`
@@ -30,11 +33,12 @@ from .schema import ArticleMeta, Passage, Sentence
 
 log = logging.getLogger(__name__)
 
-ENGINE_VERSION = "1"
+ENGINE_VERSION = "2"
 # Above this many embedded units the engine switches from exact search to HNSW (see README, Scale).
 APPROX_THRESHOLD = 50_000
 MANIFEST = "manifest.json"
-FILES = ("articles.json", "passages.jsonl", "units.jsonl", "vectors.faiss")
+FILES = ("articles.json", "passages.jsonl", "units.jsonl", "vectors.faiss", "background.npy")
+SPARSE_FILE = "sparse.npz"
 
 
 class IndexInvalid(RuntimeError):
@@ -54,6 +58,7 @@ class Unit:
     sentence: int
     start: int
     end: int
+    hub: float = 0.0  # mean similarity to its nearest unrelated questions (CSLS hubness correction)
 
 
 @dataclass
@@ -64,6 +69,8 @@ class IndexData:
     units: list[Unit]
     vectors: object  # faiss.Index
     manifest: dict
+    background: np.ndarray | None = None  # (n, dim) float32
+    sparse: object = None  # scipy.sparse.csr_matrix (units x latent terms) or None
 
 
 def make_faiss(vectors: np.ndarray, approx_threshold: int = APPROX_THRESHOLD):
@@ -112,12 +119,20 @@ def save(data: IndexData, index_dir: Path) -> None:
             for u in data.units:
                 f.write(json.dumps(asdict(u)) + "\n")
         faiss.write_index(data.vectors, str(tmp / "vectors.faiss"))
+        background = data.background if data.background is not None else np.zeros((0, data.vectors.d), np.float32)
+        np.save(tmp / "background.npy", np.ascontiguousarray(background, dtype=np.float32), allow_pickle=False)
+        files = list(FILES)
+        if data.sparse is not None:
+            from scipy.sparse import save_npz
+
+            save_npz(tmp / SPARSE_FILE, data.sparse.tocsr())
+            files.append(SPARSE_FILE)
         manifest = dict(data.manifest)
         manifest.update(
             passages=len(data.passages),
             units=len(data.units),
             faiss_type=type(data.vectors).__name__,
-            files={name: _sha256(tmp / name) for name in FILES},
+            files={name: _sha256(tmp / name) for name in files},
         )
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
         data.manifest = manifest
@@ -133,8 +148,11 @@ def save(data: IndexData, index_dir: Path) -> None:
         raise
 
 
-def load(index_dir: Path, expected: dict) -> tuple[list[ArticleMeta], list[Passage], list[Unit], object, dict]:
-    """Read and validate an index; ``expected`` is :func:`manifest_for` of the current settings."""
+def load(index_dir: Path, expected: dict, want_sparse: bool = False) -> IndexData:
+    """Read and validate an index; ``expected`` is :func:`manifest_for` of the current settings.
+
+    Returns an :class:`IndexData` without sentences (the caller splits passages again).
+    """
     import faiss
 
     index_dir = Path(index_dir)
@@ -150,7 +168,8 @@ def load(index_dir: Path, expected: dict) -> tuple[list[ArticleMeta], list[Passa
     for key, value in expected.items():
         if manifest.get(key) != value:
             raise IndexInvalid(manifest_path, key, value, manifest.get(key))
-    for name in FILES:
+    files = list(FILES) + ([SPARSE_FILE] if want_sparse else [])
+    for name in files:
         path = index_dir / name
         if not path.is_file():
             raise IndexInvalid(path, "missing file")
@@ -164,10 +183,20 @@ def load(index_dir: Path, expected: dict) -> tuple[list[ArticleMeta], list[Passa
         with open(index_dir / "units.jsonl", encoding="utf-8") as f:
             units = [Unit(**json.loads(line)) for line in f if line.strip()]
         vectors = faiss.read_index(str(index_dir / "vectors.faiss"))
+        background = np.load(index_dir / "background.npy", allow_pickle=False)
+        sparse = None
+        if want_sparse:
+            from scipy.sparse import load_npz
+
+            sparse = load_npz(index_dir / SPARSE_FILE).tocsr()
     except Exception as exc:  # corrupt content that still matched its hash (hand-edited manifest)
         raise IndexInvalid(index_dir, f"unreadable index ({type(exc).__name__}: {exc})") from exc
     if len(passages) != manifest.get("passages"):
         raise IndexInvalid(index_dir / "passages.jsonl", "passage count", manifest.get("passages"), len(passages))
     if vectors.ntotal != len(units) or vectors.d != expected.get("dimension", vectors.d):
         raise IndexInvalid(index_dir / "vectors.faiss", "vector count/dimension", (len(units), expected.get("dimension")), (vectors.ntotal, vectors.d))
-    return articles, passages, units, vectors, manifest
+    if sparse is not None and sparse.shape[0] != len(units):
+        raise IndexInvalid(index_dir / SPARSE_FILE, "sparse row count", len(units), sparse.shape[0])
+    if background.ndim != 2 or background.shape[1] != vectors.d:
+        raise IndexInvalid(index_dir / "background.npy", "background shape", ("n", vectors.d), background.shape)
+    return IndexData(articles, passages, [], units, vectors, manifest, background, sparse)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .schema import Answer, Hit
+from .schema import Briefing, Quote
 
 BOLD, DIM, RESET = "\033[1m", "\033[2m", "\033[0m"
 
@@ -28,4 +29,23 @@ def format_answer_text(answer: Answer, engine=None, color: bool = False) -> str:
         p = hit.passage
         lines.append(f"[{n}] §{p.id} · {p.kind} · {p.section}  (score {hit.score:.3f})")
         lines.append("    " + highlight(hit, color))
+    return "\n".join(lines) + "\n"
+
+
+def format_quote(quote: Quote) -> str:
+    """„text“ — Speaker (§N); a quotation is always shown in German marks, whatever the source used."""
+    who = f" — {quote.speaker_name}" if quote.speaker else ""
+    return f"„{quote.text}“{who} (§{quote.passage_id})"
+
+
+def format_quotes_text(quotes: list[Quote]) -> str:
+    return "\n".join(f"[{n}] {format_quote(q)}" for n, q in enumerate(quotes, 1)) + "\n"
+
+
+def format_briefing_text(briefing: Briefing) -> str:
+    a = briefing.article
+    lines = [a.title, " · ".join(x for x in (a.publisher, a.date_display) if x), "", "Key points:"]
+    lines += [f"• {p.text} (§{p.passage_id})" for p in briefing.points]
+    if briefing.quotes:
+        lines += ["", "Key quotes:"] + [f"• {format_quote(q)}" for q in briefing.quotes]
     return "\n".join(lines) + "\n"

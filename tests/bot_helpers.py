@@ -149,8 +149,9 @@ async def stop_app(app) -> None:
         await app.post_shutdown(app)
 
 
-def running_bot(engine, api=None, **overrides):
-    """``async with running_bot(engine, flood_limit=2) as bot:`` a Harness on a fresh fake."""
+def running_bot(engine, api=None, setup=None, **overrides):
+    """``async with running_bot(engine, flood_limit=2) as bot:`` a Harness on a fresh fake;
+    ``setup(app)`` runs before the bot starts (e.g. to register another handler module)."""
     import contextlib
 
     from bot.app import build_application
@@ -161,6 +162,8 @@ def running_bot(engine, api=None, **overrides):
         fake = api or FakeBotAPI(bot_username=BOT_USERNAME)
         app = build_application(bot_settings(**overrides), engine=engine,
                                 request=fake.request(), get_updates_request=fake.request())
+        if setup is not None:
+            setup(app)
         await start_app(app)
         try:
             yield Harness(fake, app)

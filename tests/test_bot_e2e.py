@@ -209,3 +209,74 @@ async def test_rejected_html_is_sent_again_as_plain_text(bot, monkeypatch):
     failed = [c for c in bot.api.calls_of("sendMessage") if c.error]
     assert len(failed) == 1 and "can't parse entities" in failed[0].error.lower()
     assert buttons(reply)  # the keyboard survives the fallback
+
+
+# ---- composition -------------------------------------------------------------------------------
+async def test_a_new_handler_module_plugs_in_without_the_fallbacks_interfering(engine):
+    """What the next feature module does: handlers in HANDLER_GROUP; the "unknown command" and
+    "expired button" fallbacks stay quiet for them."""
+    from telegram.ext import CallbackQueryHandler, CommandHandler
+
+    from bot.handlers.common import HANDLER_GROUP, reply_html
+
+    async def quote(update, context):
+        await reply_html(update, f"quote of {len(context.engine.passages)} passages")
+
+    async def pressed(update, context):
+        await update.callback_query.answer("feature button")
+
+    def register(app):
+        app.add_handlers([CommandHandler("quote", quote), CallbackQueryHandler(pressed, pattern="^feat:")],
+                         group=HANDLER_GROUP)
+
+    async with running_bot(engine, setup=register) as bot:
+        [reply] = await bot.say(USER, "/quote")
+        assert reply["text"] == "quote of 23 passages"
+        answer, _ = await bot.press(USER, reply, "feat:1", user_id=USER, answers=0, check_button=False)
+        assert answer["text"] == "feature button"
+        assert len(await bot.settle(USER)) == 1  # no "unknown command" after /quote
+
+
+async def test_cards_posted_through_inline_mode_are_not_questions(bot):
+    via = {"id": 123456789, "is_bot": True, "first_name": "Article Bot", "username": BOT_USERNAME}
+    sent = bot.api.send_text(USER, "Für den Moment aber gebe es nur einen Menschen", enqueue=False)
+    from telegram import Update
+
+    update = {**sent["update"], "message": {**sent["update"]["message"], "via_bot": via}}
+    await bot.app.process_update(Update.de_json(update, bot.app.bot))
+    assert await bot.settle(USER) == []
+
+
+async def test_engine_is_opened_in_post_init_and_closed_in_post_shutdown_only_when_owned(engine):
+    from bot.app import build_application
+    from tests.bot_helpers import bot_settings, start_app, stop_app
+    from tests.fakebotapi import FakeBotAPI
+
+    class Tracked:
+        def __init__(self) -> None:
+            self.closed = 0
+
+        def __getattr__(self, name):
+            return getattr(engine, name)
+
+        def close(self) -> None:
+            self.closed += 1
+
+    opened: list[Tracked] = []
+
+    def factory():
+        opened.append(Tracked())
+        return opened[-1]
+
+    for kwargs in ({"engine_factory": factory}, {"engine": Tracked()}):
+        api = FakeBotAPI(bot_username=BOT_USERNAME)
+        app = build_application(bot_settings(), request=api.request(), get_updates_request=api.request(), **kwargs)
+        assert app.bot_data.engine is kwargs.get("engine")  # nothing opened before post_init
+        await start_app(app)
+        used = app.bot_data.engine
+        assert used is not None
+        await stop_app(app)
+        assert used.closed == (1 if "engine_factory" in kwargs else 0)
+    assert len(opened) == 1
+    with pytest.raises(ValueError):
+        build_application(bot_settings())

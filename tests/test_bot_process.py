@@ -125,3 +125,13 @@ def test_run_without_a_token_opens_the_terminal_chat(index_copy, tmp_path):
     result = run_cli(["run"], bot_env(INDEX_DIR=str(index_copy)), tmp_path, input=QUESTION + "\n", timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "terminal chat" in result.stderr and ANSWER in result.stdout
+
+
+def test_run_with_a_token_the_server_rejects_exits_2(tmp_path):
+    api = FakeBotAPI(bot_username=BOT_USERNAME)
+    with FakeBotServer.run_in_thread(api) as server:
+        other = "987654321:AAF-some-other-bots-token-000000000"
+        result = run_cli(["run"], bot_env(TELEGRAM_BOT_TOKEN=other, TELEGRAM_BASE_URL=server.base_url), tmp_path)
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert "TELEGRAM_BOT_TOKEN was rejected" in result.stderr.strip().splitlines()[-1]
+    assert other not in result.stderr

@@ -92,7 +92,8 @@ def strip_mentions(message: Message) -> str:
     return re.sub(r"\s+", " ", text_).strip(" ,:;")
 
 
-NEW_TEXT = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
+# New text messages written by the user: not commands, not cards posted through inline mode.
+NEW_TEXT = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND & ~filters.VIA_BOT
 
 
 async def on_private_text(update: Update, context: BotContext) -> None:

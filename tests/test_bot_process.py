@@ -86,7 +86,11 @@ def test_run_polls_answers_and_exits_cleanly_on_sigterm(index_copy, tmp_path):
         process = subprocess.Popen([sys.executable, "-m", "index.cli", "run"], env=env, cwd=tmp_path,
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
-            [reply] = api.wait_for_sync(messages=1, chat_id=USER, timeout=120)
+            try:  # loading the model takes a while on a busy machine
+                [reply] = api.wait_for_sync(messages=1, chat_id=USER, timeout=300)
+            except AssertionError:
+                process.kill()
+                raise AssertionError(f"no answer; the bot's stderr:\n{process.communicate()[1][-3000:]}") from None
             assert ANSWER in reply["text"]
             api.send_text(USER, "/source")
             api.wait_for_sync(messages=2, chat_id=USER, timeout=30)

@@ -21,6 +21,7 @@ from telegram.request import BaseRequest
 from .context import CONTEXT_TYPES, BotData
 from .handlers import register_all
 from .handlers.commands import set_commands
+from .handlers.subscribe import restore_subscriptions
 from .settings import BotSettings, SettingsError
 
 if TYPE_CHECKING:
@@ -30,8 +31,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # The update types the handlers use. Edited messages are deliberately not requested (and not
-# handled): an edit is never answered a second time.
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
+# handled): an edit is never answered a second time. Channel posts: /brief, /quote and
+# /subscribe in channels where the bot is an administrator.
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY, Update.CHANNEL_POST]
 
 
 def build_application(
@@ -69,6 +71,7 @@ async def _post_init(app: Application) -> None:
         data.engine = await asyncio.to_thread(data.engine_factory)
         data.owns_engine = True
     await set_commands(app)
+    restore_subscriptions(app)  # daily briefings from SUBSCRIPTIONS_DB into the JobQueue
     log.info("bot @%s ready: %d passages of %r", app.bot.username, len(data.engine.passages), data.engine.article.title)
 
 

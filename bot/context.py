@@ -16,10 +16,13 @@ from typing import TYPE_CHECKING, Callable
 from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
 from .flood import FloodGuard
+from .library import Library, get_library
 from .settings import BotSettings
 
 if TYPE_CHECKING:  # the engine pulls in torch and faiss: never at import time
     from index.engine import Engine
+
+    from .subscriptions import SubscriptionStore
 
 RECENT_QUESTIONS = 1024
 
@@ -77,6 +80,8 @@ class BotData:
         self.flood: FloodGuard | None = None
         self.questions = RecentQuestions()
         self.refused_chats: set[int] = set()
+        self.library: Library | None = None  # quote book and briefing, built on first use
+        self.subscriptions: SubscriptionStore | None = None  # opened on first use
 
     def configure(self, settings: BotSettings, engine: Engine | None, engine_factory: Callable[[], Engine] | None) -> None:
         if engine is None and engine_factory is None:
@@ -95,6 +100,10 @@ class BotContext(CallbackContext[ExtBot, dict, dict, BotData]):
     @property
     def engine(self) -> Engine:
         return get_engine(self)
+
+    @property
+    def library(self) -> Library:
+        return get_library(self)
 
     @property
     def settings(self) -> BotSettings:

@@ -38,7 +38,12 @@ KIND_LABELS = {
 # (command, English description, German description); registered with set_my_commands.
 COMMANDS = (
     ("ask", "Ask a question about the article", "Eine Frage zum Artikel stellen"),
+    ("quote", "What a person in the article said", "Was eine Person im Artikel sagt"),
+    ("brief", "The article in a few sentences", "Der Artikel in wenigen Sätzen"),
     ("source", "Which article this is", "Welcher Artikel das ist"),
+    ("subscribe", "Daily briefing in this chat (admins)", "Tägliche Kurzfassung in diesem Chat (Admins)"),
+    ("unsubscribe", "Stop the daily briefing", "Tägliche Kurzfassung beenden"),
+    ("subscriptions", "This chat's daily briefing", "Die tägliche Kurzfassung dieses Chats"),
     ("help", "How to use this bot", "So funktioniert der Bot"),
     ("start", "Welcome and example questions", "Begrüßung und Beispielfragen"),
 )
@@ -52,6 +57,8 @@ TEXTS: dict[str, dict[str, str]] = {
                 "• In groups: <code>/ask your question</code>, mention me ({mention}) or reply to one of my answers.\n"
                 "• In any chat: type {mention} and a few words to post a quote card.\n"
                 "• <b>More</b> shows further passages, <b>Context</b> the paragraphs around a quote.\n"
+                "• <code>/quote Rutte</code> or <code>/quote Merz Waffenstillstand</code>: what a person said, verbatim.\n"
+                "• /brief: the article in a few sentences; <code>/subscribe 08:00</code> posts it here every day.\n"
                 "• /source tells you which article this is.\n\n"
                 "Quotes stay in the article's original German.",
         "source": "<b>{title}</b>\n{publisher}, {date} · {count} passages{url}",
@@ -75,6 +82,32 @@ TEXTS: dict[str, dict[str, str]] = {
         "error": "Sorry, something went wrong. Please try again in a moment.",
         "inline_not_found": "Not in the article. Ask me in a private chat",
         "inline_refused": "Not available for you. Open the bot",
+        # quotes, briefings and subscriptions (bot/quoting.py, bot/handlers/quotes|briefing|subscribe.py)
+        "quotes_of": "Quotations of {who}:",
+        "quotes_ranked": "Best match for <i>{topic}</i> first.",
+        "people_quoted": "<b>Quoted in the article</b>",
+        "people_none": "The article quotes nobody directly.",
+        "people_count": "quotations: {n}",
+        "people_named": "Named, but not quoted directly: {names}.",
+        "quote_usage": "Send <code>/quote Rutte</code> or <code>/quote Merz Waffenstillstand</code> (a name, then a topic if you like).",
+        "quote_unknown": "Nobody called <i>{name}</i> appears in the article.",
+        "quote_not_quoted": "{who} is named in the article but not quoted directly.",
+        "brief_title": "<b>Briefing</b>",
+        "brief_points": "<b>Key points</b>",
+        "brief_quotes": "<b>Key quotations</b>",
+        "subscribe_usage": "Send <code>/subscribe HH:MM</code> or <code>/subscribe HH:MM time-zone</code> to get the briefing "
+                           "here every day, e.g. <code>/subscribe 08:00</code> or <code>/subscribe 07:30 Europe/Vienna</code>. "
+                           "Time zones are IANA names; without one, {zone} applies.",
+        "bad_time": "<i>{value}</i> is not a time of day (HH:MM, 00:00 to 23:59).",
+        "bad_zone": "<i>{value}</i> is not a time zone I know.",
+        "subscribed": "Done: this chat gets the briefing every day at {time} ({zone}), next on {next}. /unsubscribe stops it.",
+        "admins_only": "Only administrators of this chat can change its daily briefing.",
+        "unsubscribed": "Done: no more daily briefings in this chat.",
+        "not_subscribed": "This chat has no daily briefing. <code>/subscribe 08:00</code> starts one.",
+        "subscription": "This chat gets the briefing every day at {time} ({zone}).\nNext: {next}. Last sent: {last}.",
+        "subscription_off": "The daily briefing of this chat at {time} ({zone}) is stopped: I could not post here "
+                            "({note}). /subscribe starts it again.",
+        "never": "not yet",
     },
     "de": {
         "welcome": "Hallo! Ich beantworte Fragen zu einem Artikel, immer mit wörtlichen Zitaten daraus:\n\n{source}\n\n"
@@ -84,6 +117,8 @@ TEXTS: dict[str, dict[str, str]] = {
                 "• In Gruppen: <code>/ask deine Frage</code>, erwähne mich ({mention}) oder antworte auf eine meiner Antworten.\n"
                 "• In jedem Chat: Tippe {mention} und ein paar Wörter, um eine Zitatkarte zu posten.\n"
                 "• <b>Mehr</b> zeigt weitere Stellen, <b>Kontext</b> die Absätze um ein Zitat.\n"
+                "• <code>/quote Rutte</code> oder <code>/quote Merz Waffenstillstand</code>: was eine Person gesagt hat, wörtlich.\n"
+                "• /brief: der Artikel in wenigen Sätzen; <code>/subscribe 08:00</code> postet ihn hier jeden Tag.\n"
                 "• /source zeigt, um welchen Artikel es geht.\n\n"
                 "Zitate bleiben im deutschen Original.",
         "source": "<b>{title}</b>\n{publisher}, {date} · {count} Abschnitte{url}",
@@ -107,6 +142,34 @@ TEXTS: dict[str, dict[str, str]] = {
         "error": "Entschuldigung, da ist etwas schiefgegangen. Bitte versuch es gleich noch einmal.",
         "inline_not_found": "Steht nicht im Artikel. Frag mich im Privatchat",
         "inline_refused": "Für dich nicht verfügbar. Bot öffnen",
+        "quotes_of": "Zitate von {who}:",
+        "quotes_ranked": "Die beste Übereinstimmung mit <i>{topic}</i> zuerst.",
+        "people_quoted": "<b>Im Artikel zitiert</b>",
+        "people_none": "Der Artikel zitiert niemanden wörtlich.",
+        "people_count": "Zitate: {n}",
+        "people_named": "Genannt, aber nicht wörtlich zitiert: {names}.",
+        "quote_usage": "Schick <code>/quote Rutte</code> oder <code>/quote Merz Waffenstillstand</code> (einen Namen, "
+                       "auf Wunsch ein Thema dahinter).",
+        "quote_unknown": "Niemand namens <i>{name}</i> kommt im Artikel vor.",
+        "quote_not_quoted": "{who} wird im Artikel genannt, aber nicht wörtlich zitiert.",
+        "brief_title": "<b>Kurzfassung</b>",
+        "brief_points": "<b>Das Wichtigste</b>",
+        "brief_quotes": "<b>Zitate</b>",
+        "subscribe_usage": "Schick <code>/subscribe HH:MM</code> oder <code>/subscribe HH:MM Zeitzone</code>, um die "
+                           "Kurzfassung hier jeden Tag zu bekommen, z. B. <code>/subscribe 08:00</code> oder "
+                           "<code>/subscribe 07:30 Europe/Vienna</code>. Zeitzonen sind IANA-Namen; ohne Angabe gilt {zone}.",
+        "bad_time": "<i>{value}</i> ist keine Uhrzeit (HH:MM, 00:00 bis 23:59).",
+        "bad_zone": "<i>{value}</i> ist keine Zeitzone, die ich kenne.",
+        "subscribed": "Erledigt: Dieser Chat bekommt die Kurzfassung jeden Tag um {time} ({zone}), das nächste Mal am "
+                      "{next}. /unsubscribe beendet das.",
+        "admins_only": "Nur Administratoren dieses Chats können die tägliche Kurzfassung ändern.",
+        "unsubscribed": "Erledigt: Keine täglichen Kurzfassungen mehr in diesem Chat.",
+        "not_subscribed": "Dieser Chat hat keine tägliche Kurzfassung. <code>/subscribe 08:00</code> richtet eine ein.",
+        "subscription": "Dieser Chat bekommt die Kurzfassung jeden Tag um {time} ({zone}).\nNächstes Mal: {next}. "
+                        "Zuletzt: {last}.",
+        "subscription_off": "Die tägliche Kurzfassung dieses Chats um {time} ({zone}) ist angehalten: Ich konnte hier "
+                            "nicht posten ({note}). /subscribe startet sie wieder.",
+        "never": "noch nie",
     },
 }
 

@@ -9,10 +9,13 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Mapping
 from urllib.parse import urlparse
 
 from index.settings import SettingsError, _int
+
+from .subscriptions import find_zone
 
 __all__ = ["BotSettings", "SettingsError", "TOKEN_PATTERN"]
 
@@ -51,6 +54,14 @@ def _chat_ids(env: Mapping[str, str], name: str) -> frozenset[int]:
     return frozenset(ids)
 
 
+def _zone(env: Mapping[str, str], name: str, default: str) -> str:
+    raw = _get(env, name) or default
+    zone = find_zone(raw)
+    if zone is None:
+        raise SettingsError(f"{name} must be an IANA time zone such as Europe/Berlin, got {raw!r}")
+    return zone
+
+
 @dataclass(frozen=True)
 class BotSettings:
     token: str
@@ -66,6 +77,8 @@ class BotSettings:
     rate_limiter: bool = True
     rate_limit_retries: int = 3
     message_limit: int = TELEGRAM_MESSAGE_LIMIT  # not from the environment; tests lower it
+    briefing_tz: str = "Europe/Berlin"  # default time zone of /subscribe
+    subscriptions_db: Path = Path(".data/subscriptions.sqlite3")
 
     def __repr__(self) -> str:  # never show the token or the webhook secret
         return f"BotSettings(webhook={self.webhook}, base_url={self.base_url!r}, allowed={len(self.allowed_chat_ids)} chats)"
@@ -86,6 +99,8 @@ class BotSettings:
             flood_window=float(_int(env, "FLOOD_WINDOW", 60, 1, 86_400)),
             rate_limiter=_bool(env, "RATE_LIMITER", True),
             rate_limit_retries=_int(env, "RATE_LIMIT_RETRIES", 3, 0, 20),
+            briefing_tz=_zone(env, "BRIEFING_TZ", "Europe/Berlin"),
+            subscriptions_db=Path(_get(env, "SUBSCRIPTIONS_DB") or ".data/subscriptions.sqlite3"),
         )
         settings.check()
         return settings

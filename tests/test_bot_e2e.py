@@ -181,7 +181,8 @@ async def test_start_help_source_and_deep_link(bot):
 async def test_commands_registered_in_german_and_english(bot):
     commands = bot.api.my_commands
     english, german = commands[(None, "")], commands[(None, "de")]
-    assert [c["command"] for c in english] == [c["command"] for c in german] == ["ask", "source", "help", "start"]
+    assert [c["command"] for c in english] == [c["command"] for c in german] == [
+        "ask", "quote", "brief", "source", "subscribe", "unsubscribe", "subscriptions", "help", "start"]
     assert english[0]["description"] == "Ask a question about the article"
     assert german[0]["description"] == "Eine Frage zum Artikel stellen"
 
@@ -219,22 +220,22 @@ async def test_a_new_handler_module_plugs_in_without_the_fallbacks_interfering(e
 
     from bot.handlers.common import HANDLER_GROUP, reply_html
 
-    async def quote(update, context):
-        await reply_html(update, f"quote of {len(context.engine.passages)} passages")
+    async def demo(update, context):
+        await reply_html(update, f"demo of {len(context.engine.passages)} passages")
 
     async def pressed(update, context):
         await update.callback_query.answer("feature button")
 
     def register(app):
-        app.add_handlers([CommandHandler("quote", quote), CallbackQueryHandler(pressed, pattern="^feat:")],
+        app.add_handlers([CommandHandler("demo", demo), CallbackQueryHandler(pressed, pattern="^feat:")],
                          group=HANDLER_GROUP)
 
     async with running_bot(engine, setup=register) as bot:
-        [reply] = await bot.say(USER, "/quote")
-        assert reply["text"] == "quote of 23 passages"
+        [reply] = await bot.say(USER, "/demo")
+        assert reply["text"] == "demo of 23 passages"
         answer, _ = await bot.press(USER, reply, "feat:1", user_id=USER, answers=0, check_button=False)
         assert answer["text"] == "feature button"
-        assert len(await bot.settle(USER)) == 1  # no "unknown command" after /quote
+        assert len(await bot.settle(USER)) == 1  # no "unknown command" after /demo
 
 
 async def test_cards_posted_through_inline_mode_are_not_questions(bot):

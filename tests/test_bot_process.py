@@ -94,7 +94,8 @@ def test_run_polls_answers_and_exits_cleanly_on_sigterm(index_copy, tmp_path):
             assert ANSWER in reply["text"]
             api.send_text(USER, "/source")
             api.wait_for_sync(messages=2, chat_id=USER, timeout=30)
-            assert [c["command"] for c in api.my_commands[(None, "de")]] == ["ask", "source", "help", "start"]
+            assert [c["command"] for c in api.my_commands[(None, "de")]] == [
+                "ask", "quote", "brief", "source", "subscribe", "unsubscribe", "subscriptions", "help", "start"]
             process.send_signal(signal.SIGTERM)
             code = process.wait(timeout=30)
         finally:
@@ -105,7 +106,7 @@ def test_run_polls_answers_and_exits_cleanly_on_sigterm(index_copy, tmp_path):
     assert TOKEN not in stderr and TOKEN.split(":")[1] not in stderr
     assert "bot stopped" in stderr
     get_updates = api.calls_of("getUpdates")
-    assert get_updates[0].params.get("allowed_updates") == ["message", "callback_query", "inline_query"]
+    assert get_updates[0].params.get("allowed_updates") == ["message", "callback_query", "inline_query", "channel_post"]
     assert not any(c.params.get("drop_pending_updates") for c in api.calls_of("deleteWebhook"))
 
 

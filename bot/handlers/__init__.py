@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from . import access, callbacks, commands, errors, inline, questions
+from . import access, briefing, callbacks, commands, errors, inline, questions, quotes, subscribe
 
-MODULES = (access, commands, questions, inline, callbacks, errors)
+MODULES = (access, commands, questions, inline, callbacks, quotes, briefing, subscribe, errors)
 
 
 def register_all(app: Application) -> None:

@@ -1,5 +1,7 @@
 """Inline mode: ``@bot query`` in any chat offers up to 10 ready-to-post quote cards; an empty
-query offers the article's key passages. Not answered -> no results and a button to the bot."""
+query offers the article's key passages. Not answered -> no results and a button to the bot.
+Queries that start with a quoted person's name, and the empty query, go to
+``quotes.inline_quote_results`` first (that person's quotations; the key quotations)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from ..context import BotContext
 from ..formatting import format_inline_card, inline_title, passage_label, strip_tags
 from ..i18n import text
 from .common import HANDLER_GROUP, NO_PREVIEW, lang_of, off_loop
+from .quotes import inline_quote_results
 
 CACHE_SECONDS = 300
 
@@ -29,15 +32,18 @@ def inline_result(card: Card, article, lang: str) -> InlineQueryResultArticle:
 async def on_inline_query(update: Update, context: BotContext) -> None:
     query = update.inline_query
     lang, engine = lang_of(update), context.engine
-    if query.query.strip():
-        answer = await off_loop(engine.ask, query.query, INLINE_MAX_RESULTS)
-        cards = cards_for_answer(answer)
-    else:
-        cards = key_cards(engine)
+    # "@bot Rutte …" and the empty query: quote cards (bot/handlers/quotes.py); else None
+    results = await inline_quote_results(query.query, context, lambda card: inline_result(card, engine.article, lang))
+    if results is None:
+        if query.query.strip():
+            answer = await off_loop(engine.ask, query.query, INLINE_MAX_RESULTS)
+            cards = cards_for_answer(answer)
+        else:
+            cards = key_cards(engine)
+        results = [inline_result(c, engine.article, lang) for c in cards]
     button = None
-    if not cards:
+    if not results:
         button = InlineQueryResultsButton(text=text(lang, "inline_not_found"), start_parameter="help")
-    results = [inline_result(c, engine.article, lang) for c in cards]
     await query.answer(results, cache_time=CACHE_SECONDS, is_personal=False, button=button)
 
 

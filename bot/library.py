@@ -1,0 +1,96 @@
+"""The quote book and the briefing of the engine's article, built once per application.
+
+Both need the model (quotation and sentence vectors), so they are built in a worker thread on
+first use and kept in ``bot_data`` (``BotData.library``; handlers use ``context.library``).
+Concurrent first uses share one build; a failed build is logged and tried again on the next use.
+Inline mode must answer within seconds, so it only takes what is ready (:meth:`Lazy.ready`,
+which starts the build in the background) and falls back to passage cards meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING, Callable, Generic, TypeVar
+
+from telegram.ext import CallbackContext
+
+if TYPE_CHECKING:  # both pull in numpy; the engine pulls in torch
+    from index.quotes import QuoteBook
+    from index.schema import Briefing
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class Lazy(Generic[T]):
+    """A value built once by ``build`` in a worker thread, on the running event loop."""
+
+    def __init__(self, name: str, build: Callable[[], T]) -> None:
+        self.name = name
+        self._build = build
+        self._task: asyncio.Future[T] | None = None
+        self._value: T | None = None
+
+    def _building(self) -> asyncio.Future[T]:
+        task = self._task
+        if task is None or (task.done() and (task.cancelled() or task.exception() is not None)):
+            log.info("building the %s", self.name)
+            task = self._task = asyncio.ensure_future(asyncio.to_thread(self._build))
+            task.add_done_callback(self._log_failure)
+        return task
+
+    def _log_failure(self, task: asyncio.Future[T]) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            log.error("could not build the %s", self.name, exc_info=task.exception())
+
+    async def get(self) -> T:
+        """The value, built now if need be (a cancelled caller does not cancel the build)."""
+        if self._value is None:
+            self._value = await asyncio.shield(self._building())
+        return self._value
+
+    def ready(self) -> T | None:
+        """The value if it is built; otherwise None, and the build runs in the background."""
+        if self._value is None:
+            task = self._building()
+            if task.done() and not task.cancelled() and task.exception() is None:
+                self._value = task.result()
+        return self._value
+
+
+class Library:
+    """What the quote and briefing features read: ``await library.quote_book()``,
+    ``await library.briefing()``, or ``library.book.ready()`` where waiting is not an option."""
+
+    def __init__(self, engine) -> None:
+        from index.briefing import make_briefing
+        from index.quotes import QuoteBook
+
+        self.engine = engine
+        self.book: Lazy[QuoteBook] = Lazy("quote book", lambda: QuoteBook.from_engine(engine))
+        self._briefing: Lazy[Briefing] = Lazy("briefing", lambda: make_briefing(engine, self._book_value()))
+
+    def _book_value(self) -> QuoteBook:
+        book = self.book.ready()
+        if book is None:  # pragma: no cover (briefing() awaits the book first)
+            raise RuntimeError("the quote book is not built")
+        return book
+
+    async def quote_book(self) -> QuoteBook:
+        return await self.book.get()
+
+    async def briefing(self) -> Briefing:
+        await self.book.get()
+        return await self._briefing.get()
+
+
+def get_library(context: CallbackContext) -> Library:
+    """The application's library (created on first access; ``context.library`` calls this)."""
+    from .context import get_engine
+
+    data = context.bot_data
+    if data.library is None:
+        data.library = Library(get_engine(context))
+    return data.library

@@ -1,14 +1,15 @@
 """Quotations in the article: who said what, verbatim, and where.
 
-:func:`extract_quotes` is pure (no model). It finds every quotation („…“, "…", »…«, «…«, ‚…‘;
+:func:`extract_quotes` is pure (no model). It finds every quotation („…“, "…", »…«, «…», ‚…‘;
 single marks inside a quotation belong to it) and sorts them into three kinds:
 
-* ``direct`` — speech: introduced by a colon, followed by ", so X" / ", sagte X", holding a whole
-  sentence, five words or more, or a fragment in a sentence with a speech verb
-  ("Merz sagt dazu, ... "über die Pläne" beugen").
-* ``term`` — a quoted name of an organisation, document or event, or a scare quote: a short
-  quotation after an article ("die neue "Nationale Sicherheitsstrategie"") or without a speech
-  verb. Terms are kept (unattributed) so callers can see them, but they are not speech.
+* ``direct`` — speech: introduced by a colon, followed by ", so X" / ", sagte X", holding a
+  sentence end, or (a fragment too) in a sentence with a speech verb ("Merz sagt dazu, ... "über
+  die Pläne" beugen"; "Rutte nannte das "eine Schande"").
+* ``term`` — not speech, never attributed: a quoted name (up to four capitalised words:
+  "Münchner Sicherheitskonferenz", die neue "Nationale Sicherheitsstrategie", das Wort
+  "Zeitenwende") and, in a sentence without a speech verb, a quotation after an article or of
+  fewer than five words (a scare quote). Terms are kept so callers can see them.
 * ``reported`` — indirect speech outside quotation marks with a known speaker: "X sagt, ...",
   "..., so X", a colon followed by Konjunktiv I, and Konjunktiv-I sentences that continue a
   speaker's statement. Never reported as ``direct``.
@@ -39,7 +40,7 @@ import numpy as np
 
 from .schema import Passage, Quote, Speaker
 from .sentences import split_spans
-from .speakers import Mention, SpeakerIndex, detect_people, fold, known_speakers, stem
+from .speakers import Mention, SpeakerIndex, curated_index, detect_people, fold, stem
 
 KINDS = ("direct", "reported", "term")
 
@@ -64,9 +65,10 @@ _KONJ1 = frozenset(
 _KONJ2 = frozenset("würde würden wäre wären hätte hätten müsste müssten könnte könnten".split())
 _TERM_BEFORE = re.compile(
     r"(?:\b(?:der|die|das|den|dem|des|ein|eine|einer|eines|einem|einen|dieser|diese|dieses|ihre[rnms]?|seine[rnms]?"
-    r"|von|als|sogenannte[rnms]?|namens|Motto|Titel)(?:\s+\w+)?)\s*$",
+    r"|von|als|sogenannte[rnms]?|namens|Motto|Titel)(?:\s+[a-zäöüß]+(?:e|en|er|es|em))?)\s*$",
     re.I,
 )
+_NAME_GLUE = frozenset("der die das des dem den und für von zur zum im am an auf of the and for".split())
 _SENTENCE_END = re.compile(r"[.!?…](?:\s|$)")
 
 
@@ -200,12 +202,15 @@ class _Extractor:
         marker = _POST_MARKER.match(post)
         if pre.rstrip().endswith(":") or _SENTENCE_END.search(inner) or (marker and _is_marker(marker["verb"])):
             return "direct"
-        if _TERM_BEFORE.search(pre) or (n_words <= 4 and all(w[0].isupper() for w in inner.split())):
-            return "term"
-        if n_words >= 5:
-            return "direct"
         has_verb = any(fold(w) in SPEECH_VERBS for w in _WORD.findall(pre + " " + post))
-        return "direct" if has_verb else "term"
+        words = _WORD.findall(inner)
+        article = bool(_TERM_BEFORE.search(pre)) and not _TERM_BEFORE.match(inner)  # not 'nannte das "eine …"'
+        name = bool(words) and words[0][0].isupper() and all(w[0].isupper() or w.lower() in _NAME_GLUE for w in words)
+        if name and n_words <= 4 and (n_words >= 2 or article or not has_verb):
+            return "term"  # "Münchner Sicherheitskonferenz", das Wort "Zeitenwende"
+        if not has_verb and (article or n_words < 5):
+            return "term"  # die neue "Strategie für ...", a scare quote
+        return "direct"  # a fragment of speech: Merz sagt, ... "über die Pläne" ...
 
     # ---- attribution ---------------------------------------------------------------------
     def after(self, ctx: "_Context", span: _Span, post: str):
@@ -501,7 +506,7 @@ def split_speaker_query(text: str, speakers: Iterable[Speaker] | None = None) ->
     "Merz Waffenstillstand" -> (Merz, "Waffenstillstand"), "Зеленський мир" -> (Selenskyj, "мир").
     The longest leading run of up to five words that means exactly one person wins; ``speakers``
     defaults to the curated table."""
-    index = SpeakerIndex(known_speakers() if speakers is None else speakers)
+    index = curated_index() if speakers is None else SpeakerIndex(speakers)
     words = (text or "").split()
     for n in range(min(5, len(words)), 0, -1):
         head = " ".join(words[:n]).rstrip(":,;.!?-–")

@@ -251,9 +251,9 @@ def resolve_speaker(name: str, speakers: Iterable[Speaker] | None = None) -> Spe
     """
     if not name or not name.strip():
         return None
-    return (SpeakerIndex(speakers) if speakers is not None else _curated_index()).resolve(name)
+    return (SpeakerIndex(speakers) if speakers is not None else curated_index()).resolve(name)
 
 
 @lru_cache(maxsize=1)
-def _curated_index() -> SpeakerIndex:
+def curated_index() -> SpeakerIndex:
     return SpeakerIndex(known_speakers())

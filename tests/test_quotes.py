@@ -109,6 +109,23 @@ def test_explicit_markers_roles_and_continuation():
     assert _said(quotes, "reported") == [(4, "die Lage sei ernst.", "Lars Jensen"), (4, "Man habe keine Zeit.", "Lars Jensen")]
 
 
+@pytest.mark.parametrize(
+    "text, kind, speaker",
+    [
+        ('Merz sagte, das sei "völlig inakzeptabel".', "direct", "Friedrich Merz"),  # a fragment of his words
+        ('Rutte nannte das "eine Schande".', "direct", "Mark Rutte"),
+        ('Merz sagte "Nein" und ging.', "direct", "Friedrich Merz"),
+        ('Die neue "Nationale Sicherheitsstrategie" wirkt.', "term", ""),  # a document
+        ('Merz sprach von der "Zeitenwende".', "term", ""),  # a quoted noun, even after a speech verb
+        ('Die Zeitung "Helsingin Sanomat" berichtete.', "term", ""),
+        ('Rutte kam "überraschend früh" an.', "term", ""),  # a scare quote: no speech verb
+    ],
+)
+def test_speech_or_term(text, kind, speaker):
+    quotes = extract_quotes([_p(1, "paragraph", text)], speakers=[resolve_speaker("Merz"), resolve_speaker("Rutte")])
+    assert [(q.kind, q.speaker_name) for q in quotes if q.kind != "reported"] == [(kind, speaker)]
+
+
 def test_reported_speech_with_konjunktiv_is_not_direct():
     quotes = extract_quotes([_p(1, "paragraph", "Rutte sagte, Russland sei eine Gefahr für ganz Europa.")],
                             speakers=[resolve_speaker("Rutte")])

@@ -62,7 +62,7 @@ _TIME_WORDS = (
     "kommenden nächsten vergangenen"
 )
 _TIME = re.compile(
-    r"\b(\d{1,2}\.\d{1,2}\.(\d{2,4})?|(19|20)\d\d|" + "|".join(_TIME_WORDS.split()) + r")\b", re.IGNORECASE
+    r"\b\d{1,2}\.\d{1,2}\.|\b((19|20)\d\d|" + "|".join(_TIME_WORDS.split()) + r")\b", re.IGNORECASE
 )
 _NUMBER_WORDS = (
     "zwei drei vier fünf sechs sieben acht neun zehn elf zwölf zwanzig dreißig vierzig fünfzig "

@@ -142,7 +142,7 @@ def parse_article(seed: Seed, first_id: int = 1) -> tuple[ArticleMeta, list[Pass
         if credit:
             add("caption", line[: credit.start()].rstrip(), credit.group("credit").strip())
             continue
-        if _DURATION.match(nxt) or _VIDEO_UNSUPPORTED.match(nxt):
+        if _DURATION.match(nxt):  # a video: its title, its duration, then the player fallback line
             add("video", line)
             continue
         if _CREDIT.search(nxt) and _looks_like_heading(line):

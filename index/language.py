@@ -34,12 +34,13 @@ def looks_german(text: str) -> bool:
     )
 
 
-_CONTROL = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ufffd]")
+_CONTROL = re.compile(r"[\ud800-\udfff\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ufffd]")
 MAX_QUESTION_CHARS = 1000
 
 
 def clean_question(text: str) -> str:
-    """Drop control, zero-width and bidi-override characters, collapse whitespace, cap the length."""
+    """Drop control, zero-width, bidi-override and lone surrogate characters (undecodable bytes),
+    collapse whitespace, cap the length."""
     text = _CONTROL.sub(" ", text or "")
     text = " ".join(text.split())
     return text[:MAX_QUESTION_CHARS]

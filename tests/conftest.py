@@ -41,3 +41,20 @@ def engine(engine_settings, embedder):
 @pytest.fixture(scope="session")
 def seed_text() -> str:
     return SEED_FILE.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def cli(engine, engine_settings, embedder, monkeypatch, capsys):
+    """``article-bot`` on the session's index (built by ``engine``), reusing the loaded model.
+    ``cli("ask", "--json", "question")`` returns (exit code, stdout, stderr)."""
+    from index.cli import main
+
+    monkeypatch.setattr("index.engine.load_embedder", lambda *a, **k: embedder)
+    monkeypatch.setenv("SEEDS_DIR", str(engine_settings.seeds_dir))
+
+    def run(command: str, *argv: str) -> tuple[int, str, str]:
+        code = main([command, "--index-dir", str(engine_settings.index_dir), *argv])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run

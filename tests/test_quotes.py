@@ -250,22 +250,6 @@ def test_split_speaker_query(book, text, key, rest):
 
 
 # ---- CLI ------------------------------------------------------------------------------------
-@pytest.fixture
-def cli(engine, engine_settings, embedder, monkeypatch, capsys):
-    """``article-bot`` on the session's index (built by ``engine``), reusing the loaded model."""
-    from index.cli import main
-
-    monkeypatch.setattr("index.engine.load_embedder", lambda *a, **k: embedder)
-    monkeypatch.setenv("SEEDS_DIR", str(engine_settings.seeds_dir))
-
-    def run(command: str, *argv: str) -> tuple[int, str, str]:
-        code = main([command, "--index-dir", str(engine_settings.index_dir), *argv])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
-
-
 def test_cli_quotes_json_by_speaker(cli):
     code, out, _ = cli("quotes", "--json", "--speaker", "Rutte")
     rows = json.loads(out)

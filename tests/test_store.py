@@ -1,0 +1,115 @@
+"""The on-disk index: manifest validation, automatic rebuild of stale or corrupt files, atomic
+writes, and FAISS results checked against brute-force numpy once."""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index import store
+from index.engine import Engine
+from index.settings import EngineSettings
+
+
+@pytest.fixture()
+def fresh_dir(engine, tmp_path) -> Path:
+    """A private copy of the session index, to damage."""
+    target = tmp_path / "idx"
+    shutil.copytree(engine.settings.index_dir, target)
+    return target
+
+
+def reopen(engine, index_dir: Path, caplog) -> Engine:
+    settings = EngineSettings(seeds_dir=engine.settings.seeds_dir, index_dir=index_dir)
+    with caplog.at_level(logging.INFO, logger="index.engine"):
+        return Engine.open(settings, embedder=engine.embedder)
+
+
+def test_faiss_matches_brute_force(engine):
+    faiss_index = engine.data.vectors
+    vectors = faiss_index.reconstruct_n(0, faiss_index.ntotal)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+    queries = engine.embed_queries(["Wer kann Putin stoppen?", "What did Merz say?", "Що сказав Рютте?"])
+    sims, ids = faiss_index.search(queries, 10)
+    brute = queries @ vectors.T
+    for row in range(len(queries)):
+        expected = np.argsort(-brute[row], kind="stable")[:10]
+        assert np.allclose(sims[row], brute[row][expected], atol=1e-5)
+        assert set(ids[row][:5]) == set(expected[:5])
+
+
+def test_manifest_records_model_dimension_and_hashes(engine):
+    manifest = json.loads((engine.settings.index_dir / store.MANIFEST).read_text())
+    assert manifest["model"] == engine.embedder.name
+    assert manifest["dimension"] == engine.embedder.dim == 384
+    assert manifest["engine_version"] == store.ENGINE_VERSION
+    assert len(manifest["seeds_hash"]) == 64
+    assert set(store.FILES) <= set(manifest["files"])
+    assert not list(engine.settings.index_dir.glob("*.pkl")) and not list(engine.settings.index_dir.glob("*.pickle"))
+
+
+def test_load_names_the_path_and_mismatched_value(engine, fresh_dir):
+    expected = dict(store.manifest_for("some/other-model", 384, engine.data.manifest["seeds_hash"]))
+    with pytest.raises(store.IndexInvalid) as exc:
+        store.load(fresh_dir, expected)
+    message = str(exc.value)
+    assert str(fresh_dir / store.MANIFEST) in message and "some/other-model" in message
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "manifest", "other_model", "missing"])
+def test_damaged_index_is_rebuilt_with_a_log_line(engine, fresh_dir, caplog, damage):
+    faiss_file = fresh_dir / "vectors.faiss"
+    if damage == "truncate":
+        faiss_file.write_bytes(faiss_file.read_bytes()[:100])
+    elif damage == "garbage":
+        (fresh_dir / "passages.jsonl").write_text("{not json\n")
+    elif damage == "manifest":
+        (fresh_dir / store.MANIFEST).write_text("{")
+    elif damage == "other_model":
+        manifest = json.loads((fresh_dir / store.MANIFEST).read_text())
+        manifest["model"] = "sentence-transformers/all-MiniLM-L6-v2"
+        (fresh_dir / store.MANIFEST).write_text(json.dumps(manifest))
+    elif damage == "missing":
+        (fresh_dir / "units.jsonl").unlink()
+    rebuilt = reopen(engine, fresh_dir, caplog)
+    assert any("rebuilding" in r.getMessage() for r in caplog.records)
+    store.load(fresh_dir, store.manifest_for(engine.embedder.name, engine.embedder.dim, engine.data.manifest["seeds_hash"]))
+    answer = rebuilt.ask("Wer kann Putin laut Rutte stoppen?")
+    assert answer.answered and "Putin stoppen könne" in answer.hits[0].passage.text
+
+
+def test_valid_index_is_loaded_not_rebuilt(engine, fresh_dir, caplog):
+    before = (fresh_dir / "vectors.faiss").stat().st_mtime_ns
+    reopen(engine, fresh_dir, caplog)
+    assert not any("rebuilding" in r.getMessage() or "building" in r.getMessage() for r in caplog.records)
+    assert (fresh_dir / "vectors.faiss").stat().st_mtime_ns == before
+
+
+def test_crash_while_writing_keeps_the_old_index(engine, fresh_dir, monkeypatch):
+    data = engine.data
+    original = (fresh_dir / store.MANIFEST).read_text()
+
+    def explode(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("faiss.write_index", explode)
+    with pytest.raises(OSError):
+        store.save(data, fresh_dir)
+    assert (fresh_dir / store.MANIFEST).read_text() == original
+    assert [p.name for p in fresh_dir.parent.iterdir()] == ["idx"]  # no temporary directory left behind
+
+
+def test_approximate_index_above_threshold():
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(300, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    assert type(store.make_faiss(vectors, approx_threshold=1000)).__name__ == "IndexFlatIP"
+    approx = store.make_faiss(vectors, approx_threshold=100)
+    assert type(approx).__name__ == "IndexHNSWFlat"
+    _, ids = approx.search(vectors[:20], 1)
+    assert (ids[:, 0] == np.arange(20)).mean() >= 0.95

@@ -34,9 +34,7 @@ def main() -> None:
     p.add_argument("--questions", type=int, default=1000, help="questions (default 1000; --quick 40)")
     args = p.parse_args()
     run = common.Run.start("bot_latency", args)
-    embedder, _ = common.load_model()
-    engine = common.open_engine(embedder)
-    common.warm_up(engine)
+    engine = common.warm_engine()
     results = asyncio.run(measure(engine, 40 if args.quick else args.questions))
     print(common.table(["part", "n", "p50 ms", "p95 ms", "p99 ms", "max ms"], [
         [name, s["n"], s["p50"], s["p95"], s["p99"], s["max"]]

@@ -282,3 +282,11 @@ def open_engine(embedder=None, index_dir: Path = BENCH_INDEX, rebuild: bool = Fa
 def warm_up(engine, n: int = 20) -> None:
     for question, _ in question_stream(n):
         engine.ask(question)
+
+
+def warm_engine(n: int = 20):
+    """Model loaded, engine open on the benchmark index, ``n`` questions asked."""
+    embedder, _ = load_model()
+    engine = open_engine(embedder)
+    warm_up(engine, n)
+    return engine

@@ -57,9 +57,7 @@ def main() -> None:
     if args.quick:
         args.questions, args.every = 200, 50
     run = common.Run.start("memory", args)
-    embedder, _ = common.load_model()
-    engine = common.open_engine(embedder)
-    common.warm_up(engine)
+    engine = common.warm_engine()
     samples = asyncio.run(measure(engine, args.questions, args.every))
     results = {"samples": samples, "peak_rss_mb": common.peak_rss_mb(), "max_sampled_rss_mb": max(s["rss_mb"] for s in samples),
                "trend": trend(samples), "target_peak_rss_mb": 600}

@@ -70,9 +70,7 @@ def main() -> None:
     if args.quick:
         args.users, args.per_user = 10, 3
     run = common.Run.start("throughput", args)
-    embedder, _ = common.load_model()
-    engine = common.open_engine(embedder)
-    common.warm_up(engine)
+    engine = common.warm_engine()
     questions = common.question_stream(args.users * args.per_user)
     configs = configurations(engine, questions)
 

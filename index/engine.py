@@ -66,7 +66,7 @@ class Engine:
             (u.passage_id, u.sentence): i for i, u in enumerate(data.units) if u.sentence >= 0
         }
         self._lexical = LexicalIndex([s.text for s in flat])
-        self._use_sparse = data.sparse is not None and embedder.has_sparse
+        self._use_sparse = settings.sparse_terms and data.sparse is not None and embedder.has_sparse
 
     # ---- construction -------------------------------------------------------------------
     @classmethod

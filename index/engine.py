@@ -161,6 +161,31 @@ class Engine:
 
     def answer_vector(self, question: str, qvec: np.ndarray, top_k: int, qsparse=None) -> Answer:
         """Rank the passages for one question given its dense (and sparse) vector; decide to answer."""
+        fused, unit_scores, lexical = self._fuse(question, qvec, qsparse)
+        order = np.argsort(-fused, kind="stable")
+        kind = abstain.asked_type(question)
+        typed = [int(i) for i in order[:TYPE_CANDIDATES] if abstain.offers_type(kind, self.data.passages[i].text)]
+        if kind and typed:  # passages that can answer a when / how-many question go first
+            promoted = set(typed)
+            order = np.array(typed + [int(i) for i in order if int(i) not in promoted])
+
+        conf = abstain.margin(self._top_sentence(unit_scores), float(np.max(self._background @ qvec, initial=-1.0)))
+        reason = ""
+        if conf < abstain.CALIBRATION.min_margin:
+            reason = abstain.NOT_ANSWERED
+        elif kind and not typed:
+            reason = f"{abstain.NOT_ANSWERED} (it asks for a {kind} the article does not give)"
+        if reason:
+            return Answer(question=question, answered=False, confidence=conf, reason=reason)
+        hits = []
+        for i in order[:top_k]:
+            passage = self.data.passages[i]
+            start, end = self._best_sentence(passage, unit_scores, lexical)
+            hits.append(Hit(passage=passage, score=float(fused[i]), quote=passage.text[start:end], quote_start=start, quote_end=end))
+        return Answer(question=question, answered=True, hits=tuple(hits), confidence=conf)
+
+    def _fuse(self, question: str, qvec: np.ndarray, qsparse) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Fused RRF score per passage, plus the raw dense score per unit and BM25 per sentence."""
         n_passages = len(self.data.passages)
         k = min(self.data.vectors.ntotal, DENSE_CANDIDATES)
         sims, ids = self.data.vectors.search(qvec.reshape(1, -1).astype(np.float32), k)
@@ -186,31 +211,12 @@ class Engine:
             lex_passage, _ = search.max_per_group(lexical, self._sentence_passage, n_passages)
             weight = BM25_WEIGHT_GERMAN if looks_german(question) else BM25_WEIGHT_OTHER
             rank_lists.append((search.ranks(np.where(lex_passage > 0, lex_passage, -np.inf)), weight))
-        fused = search.rrf(rank_lists)
-        order = np.argsort(-fused, kind="stable")
-        kind = abstain.asked_type(question)
-        typed = [i for i in order[:TYPE_CANDIDATES] if abstain.offers_type(kind, self.data.passages[i].text)]
-        if kind and typed:  # passages that can answer a when / how-many question go first
-            order = np.array(typed + [i for i in order if i not in set(typed)])
-        order = order[:top_k]
+        return search.rrf(rank_lists), unit_scores, lexical
 
-        hits = []
-        for i in order:
-            passage = self.data.passages[i]
-            start, end = self._best_sentence(passage, unit_scores, lexical)
-            hits.append(Hit(passage=passage, score=float(fused[i]), quote=passage.text[start:end], quote_start=start, quote_end=end))
-
+    def _top_sentence(self, unit_scores: np.ndarray) -> float:
+        """The best raw cosine of any sentence (the article side of the abstention margin)."""
         sentence_dense = np.where(self._unit_is_sentence, unit_scores, -np.inf)
-        top_dense = float(np.max(sentence_dense)) if np.isfinite(sentence_dense).any() else float(np.max(unit_scores))
-        background_top = float(np.max(self._background @ qvec)) if len(self._background) else 0.0
-        conf = abstain.margin(top_dense, background_top)
-        reason = ""
-        if conf < abstain.CALIBRATION.min_margin:
-            reason = abstain.NOT_ANSWERED
-        elif kind and not typed:
-            reason = f"{abstain.NOT_ANSWERED} (it asks for a {kind} the article does not give)"
-        answered = not reason
-        return Answer(question=question, answered=answered, hits=tuple(hits) if answered else (), confidence=conf, reason=reason)
+        return float(np.max(sentence_dense)) if np.isfinite(sentence_dense).any() else float(np.max(unit_scores))
 
     def _best_sentence(self, passage: Passage, unit_scores: np.ndarray, lexical: np.ndarray) -> tuple[int, int]:
         sentences = self.sentences_of(passage.id)

@@ -19,12 +19,22 @@ from .i18n import EXAMPLES, KIND_LABELS, text
 
 TELEGRAM_LIMIT = 4096
 INLINE_TITLE_CHARS = 120
+ECHO_CHARS = 64  # user input quoted back in a reply ("Nobody called … appears"), at most
 _TOKENS = re.compile(r"(<[^>]*>|&#?\w+;|\s+)")
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)[^>]*>")
 
 
 def esc(value: object) -> str:
     return html.escape(str(value), quote=False)
+
+
+def echo(value: object, limit: int = ECHO_CHARS) -> str:
+    """User input shown back in a reply: whitespace collapsed, shortened to ``limit`` characters
+    (a 4,000-character name must not push the reply past Telegram's limit), escaped."""
+    shown = " ".join(str(value).split())
+    if len(shown) > limit:
+        shown = shown[: limit - 1].rstrip() + "…"
+    return esc(shown)
 
 
 def strip_tags(message: str) -> str:

@@ -15,7 +15,7 @@ from typing import Sequence
 
 from index.schema import ArticleMeta, Briefing, Quote, Speaker
 
-from .formatting import TELEGRAM_LIMIT, esc, split_html, split_message
+from .formatting import TELEGRAM_LIMIT, echo, esc, split_html, split_message
 from .i18n import text
 
 INLINE_TITLE_CHARS = 100
@@ -59,7 +59,7 @@ def format_quotes(speaker: Speaker, quotes: Sequence[Quote], article: ArticleMet
     name = f"<b>{esc(speaker.name)}</b>" + (f", {esc(speaker.role)}" if speaker.role else "")
     heading = text(lang, "quotes_of", who=name)
     if topic:
-        heading += "\n" + text(lang, "quotes_ranked", topic=esc(topic))
+        heading += "\n" + text(lang, "quotes_ranked", topic=echo(topic))
     cards = [format_quote_card(q, article, bot_username) for q in quotes]
     return split_message([heading, *cards], limit)
 

@@ -74,5 +74,7 @@ class EngineSettings:
         parent = self.index_dir if self.index_dir.exists() else self.index_dir.resolve().parent
         while not parent.exists():
             parent = parent.parent
+        if not parent.is_dir():  # e.g. INDEX_DIR=some-file/index: it could never be created
+            raise SettingsError(f"INDEX_DIR {str(self.index_dir)!r} cannot be created: {str(parent)!r} is not a directory")
         if not os.access(parent, os.W_OK):
             raise SettingsError(f"INDEX_DIR {str(self.index_dir)!r} is not writable")

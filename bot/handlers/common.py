@@ -4,12 +4,14 @@ fallback, the answer keyboard, engine calls off the event loop, and the fallback
 from __future__ import annotations
 
 import asyncio
+import datetime as dtm
 import logging
-from typing import Callable, Sequence, TypeVar
+import warnings
+from typing import Awaitable, Callable, Sequence, TypeVar
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Message, ReplyParameters, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import Application
 
 from ..formatting import strip_tags
@@ -28,6 +30,15 @@ FALLBACK_GROUP = 1
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
+# Transient send failures (429 flood wait, 5xx, timeout, dropped connection) are retried up to
+# SEND_RETRIES times, so that a question still gets its answer. The trade-off: a timeout can
+# also mean that Telegram posted the message and only its reply was lost; the retry then posts
+# it a second time. A rare duplicate is preferred to a lost answer. BadRequest (our request is
+# wrong) and Forbidden (blocked, kicked) are never retried.
+SEND_RETRIES = 2
+RETRY_DELAYS = (1.0, 3.0)  # seconds before the 1st and 2nd retry; a 429 names its own wait
+MAX_FLOOD_WAIT = 60.0  # a longer 429 wait is not sat out
+
 
 def lang_of(update: object) -> str:
     user = update.effective_user if isinstance(update, Update) else None
@@ -36,6 +47,33 @@ def lang_of(update: object) -> str:
 
 def is_parse_error(exc: BadRequest) -> bool:
     return "can't parse entities" in exc.message.lower() or "can't find end" in exc.message.lower()
+
+
+def _seconds(value: float | dtm.timedelta) -> float:
+    return value.total_seconds() if isinstance(value, dtm.timedelta) else float(value)
+
+
+async def with_retries(send: Callable[[], Awaitable[T]]) -> T:
+    """``await send()``, again after a transient failure (see SEND_RETRIES)."""
+    for attempt in range(SEND_RETRIES + 1):
+        try:
+            return await send()
+        except RetryAfter as exc:
+            with warnings.catch_warnings():  # PTB warns about the int/timedelta type of retry_after
+                warnings.simplefilter("ignore")
+                delay = _seconds(exc.retry_after)
+            if attempt == SEND_RETRIES or delay > MAX_FLOOD_WAIT:
+                raise
+            error: Exception = exc
+        except BadRequest:
+            raise
+        except NetworkError as exc:  # TimedOut, 5xx, connection errors
+            if attempt == SEND_RETRIES:
+                raise
+            delay, error = RETRY_DELAYS[min(attempt, len(RETRY_DELAYS) - 1)], exc
+        log.warning("sending failed (%s); retry %d of %d in %.1fs", error, attempt + 1, SEND_RETRIES, delay)
+        await asyncio.sleep(delay)
+    raise AssertionError("unreachable")
 
 
 async def send_html(
@@ -47,20 +85,23 @@ async def send_html(
     reply_markup: InlineKeyboardMarkup | None = None,
 ) -> list[Message]:
     """Send ``messages`` in order (the keyboard goes on the last one). If Telegram rejects the
-    HTML, send that message again as plain text (tags stripped, entities unescaped)."""
+    HTML, send that message again as plain text (tags stripped, entities unescaped). Transient
+    failures are retried (:func:`with_retries`)."""
     sent = []
     for i, message in enumerate(messages):
         markup = reply_markup if i == len(messages) - 1 else None
         reply = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to and i == 0 else None
         try:
-            sent.append(await bot.send_message(chat_id, message, parse_mode=ParseMode.HTML, reply_markup=markup,
-                                               reply_parameters=reply, link_preview_options=NO_PREVIEW))
+            sent.append(await with_retries(lambda: bot.send_message(
+                chat_id, message, parse_mode=ParseMode.HTML, reply_markup=markup, reply_parameters=reply,
+                link_preview_options=NO_PREVIEW)))
         except BadRequest as exc:
             if not is_parse_error(exc):
                 raise
             log.warning("Telegram rejected our HTML (%s); sending plain text", exc.message)
-            sent.append(await bot.send_message(chat_id, strip_tags(message), reply_markup=markup,
-                                               reply_parameters=reply, link_preview_options=NO_PREVIEW))
+            sent.append(await with_retries(lambda: bot.send_message(
+                chat_id, strip_tags(message), reply_markup=markup, reply_parameters=reply,
+                link_preview_options=NO_PREVIEW)))
     return sent
 
 

@@ -26,7 +26,7 @@ from index.schema import Quote, Speaker
 from ..cards import INLINE_MAX_RESULTS, Card, key_cards
 from ..context import BotContext
 from ..flood import Verdict
-from ..formatting import esc
+from ..formatting import echo, esc
 from ..i18n import text
 from ..quoting import format_inline_quote, format_people, format_quotes, inline_quote_title, who
 from .common import HANDLER_GROUP, NO_PREVIEW, lang_of, off_loop, reply_html, send_html
@@ -71,7 +71,7 @@ async def on_quote(update: Update, context: BotContext) -> None:
         return
     speaker, topic = book.split_speaker_query(query)
     if speaker is None:
-        await reply_html(update, text(lang, "quote_unknown", name=esc(query)) + "\n\n" + people,
+        await reply_html(update, text(lang, "quote_unknown", name=echo(query)) + "\n\n" + people,
                          reply_markup=people_keyboard(quoted))
         return
     quotes = await off_loop(book.find, speaker, topic or None, QUOTE_LIMIT)

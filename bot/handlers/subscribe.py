@@ -27,7 +27,7 @@ from telegram.error import Forbidden
 from telegram.ext import Application, CommandHandler, Job
 
 from ..context import BotContext, BotData
-from ..formatting import esc
+from ..formatting import echo, esc
 from ..i18n import text
 from ..subscriptions import ScheduleError, Subscription, SubscriptionStore, parse_schedule
 from .briefing import briefing_message
@@ -123,7 +123,7 @@ async def on_subscribe(update: Update, context: BotContext) -> None:
     try:
         parsed = parse_schedule(context.args or [], context.settings.briefing_tz)
     except ScheduleError as exc:
-        problem = text(lang, exc.reason, value=esc(exc.value)) + "\n" if exc.reason != "usage" else ""
+        problem = text(lang, exc.reason, value=echo(exc.value)) + "\n" if exc.reason != "usage" else ""
         await reply_html(update, problem + text(lang, "subscribe_usage", zone=esc(context.settings.briefing_tz)))
         return
     sender = update.effective_sender

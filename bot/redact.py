@@ -1,9 +1,11 @@
-"""Keep the bot token out of every log line.
+"""Keep the bot token (and the webhook secret) out of every log line.
 
 ``install_token_redaction()`` adds one :class:`TokenRedactingFilter` to each handler of the root
 logger. The filter rewrites the record in place (message, arguments, traceback text), so every
 handler after it sees the redacted record too. Token-shaped strings (``<digits>:<secret>``, as in
-``.../bot123456:AAE.../getUpdates``) are redacted even when they are not the configured token.
+``.../bot123456:AAE.../getUpdates``) are redacted even when they are not the configured token,
+and so is the value of any ``secret_token`` field (python-telegram-bot logs the parameters of
+``setWebhook`` at DEBUG, the webhook secret among them).
 """
 
 from __future__ import annotations
@@ -14,12 +16,14 @@ import re
 
 REDACTED = "<redacted>"
 TOKEN_SHAPE = re.compile(r"\d{5,}:[A-Za-z0-9_-]{30,}")
+SECRET_FIELD = re.compile(r"""(secret[_-]token['"]?\s*[:=]\s*['"]?)[A-Za-z0-9_-]+""", re.IGNORECASE)
 
 
 def redact(text: str, token: str = "") -> str:
     if token:
         text = text.replace(token, REDACTED)
-    return TOKEN_SHAPE.sub(REDACTED, text)
+    text = TOKEN_SHAPE.sub(REDACTED, text)
+    return SECRET_FIELD.sub(lambda match: match.group(1) + REDACTED, text)
 
 
 class TokenRedactingFilter(logging.Filter):

@@ -35,12 +35,16 @@ def looks_german(text: str) -> bool:
 
 
 _CONTROL = re.compile(r"[\ud800-\udfff\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ufffd]")
-MAX_QUESTION_CHARS = 1000
+# The model encodes every token, with no cap: a question is cut to a length no real question
+# needs, and runs of characters without a space (pasted junk, long URLs) to a word's length, so
+# that one hostile message cannot hold the encoder for seconds.
+MAX_QUESTION_CHARS = 300
+MAX_WORD_CHARS = 40
 
 
 def clean_question(text: str) -> str:
     """Drop control, zero-width, bidi-override and lone surrogate characters (undecodable bytes),
-    collapse whitespace, cap the length."""
+    collapse whitespace, cut overlong words and cap the length."""
     text = _CONTROL.sub(" ", text or "")
-    text = " ".join(text.split())
-    return text[:MAX_QUESTION_CHARS]
+    words = [w[:MAX_WORD_CHARS] for w in text.split()]
+    return " ".join(words)[:MAX_QUESTION_CHARS].strip()

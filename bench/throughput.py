@@ -24,8 +24,10 @@ import asyncio
 
 import botharness
 import common
+import numpy as np
 
 CONCURRENT = 256
+PACED = ("as shipped (one update at a time)", "concurrent_updates=256", "concurrent + micro-batching")
 GOALS = {"answers_per_s": 300, "paced_rate": 100, "paced_p95_ms": 50}
 
 
@@ -55,10 +57,18 @@ async def one_run(make_engine, concurrent, questions, pattern: str, args) -> dic
             stand_in.stop()
     result = {k: round(v, 3) for k, v in out.items() if k != "latencies"}
     result.update(latency=common.percentiles(out["latencies"]), extra_messages=extra, load=common.load_average())
+    result["p95_all_ms"] = p95_all(out["latencies"], out.get("unanswered", 0))
     if isinstance(stand_in, botharness.BatchingEngine) and stand_in.batch_sizes:
         sizes = stand_in.batch_sizes
         result["batch_size"] = {"mean": round(sum(sizes) / len(sizes), 2), "max": max(sizes)}
     return result
+
+
+def p95_all(latencies: list[float], unanswered: int) -> float | None:
+    """p95 in ms over every question asked, an unanswered one counting as later than any answer;
+    None when more than 5% went unanswered."""
+    value = float(np.percentile(latencies + [float("inf")] * unanswered, 95)) if latencies else float("inf")
+    return round(value * 1000, 3) if np.isfinite(value) else None
 
 
 def main() -> None:
@@ -76,20 +86,26 @@ def main() -> None:
 
     results = {"users": args.users, "per_user": args.per_user, "rate": args.rate, "goals": GOALS,
                "closed": {}, "paced": {}}
-    for name, (make, concurrent) in configs.items():
-        print(f"[bench] closed loop: {name}", flush=True)
-        results["closed"][name] = asyncio.run(one_run(make, concurrent, questions, "closed", args))
-    for name in ("as shipped (one update at a time)", "concurrent_updates=256", "concurrent + micro-batching"):
-        print(f"[bench] paced {args.rate:g}/s: {name}", flush=True)
+    plan = [("closed", name) for name in configs] + [("paced", name) for name in PACED]
+    for pattern, name in plan:
+        print(f"[bench] {pattern}{f' {args.rate:g}/s' if pattern == 'paced' else ''}: {name}", flush=True)
         make, concurrent = configs[name]
-        results["paced"][name] = asyncio.run(one_run(make, concurrent, questions, "paced", args))
+        try:
+            results[pattern][name] = asyncio.run(one_run(make, concurrent, questions, pattern, args))
+        except Exception as exc:  # keep the other configurations' numbers
+            print(f"[bench]   failed: {exc!r}", flush=True)
+            results[pattern][name] = {"error": repr(exc)}
 
-    rows = [["closed loop", name, f"{r['answers_per_s']:.1f}", r["latency"]["p50"], r["latency"]["p95"],
-             r["latency"]["p99"], r.get("batch_size", {}).get("mean", "")] for name, r in results["closed"].items()]
-    rows += [[f"paced {args.rate:g}/s (offered {r['offered_per_s']:.0f}/s)", name, f"{r['answers_per_s']:.1f}",
-              r["latency"]["p50"], r["latency"]["p95"], r["latency"]["p99"], r.get("batch_size", {}).get("mean", "")]
-             for name, r in results["paced"].items()]
-    print(common.table(["load", "configuration", "answers/s", "p50 ms", "p95 ms", "p99 ms", "mean batch"], rows))
+    rows = []
+    for pattern, name in plan:
+        r = results[pattern][name]
+        label = "closed loop" if pattern == "closed" else f"paced {args.rate:g}/s (offered {r.get('offered_per_s', 0):.0f}/s)"
+        if "error" in r:
+            rows.append([label, name, "failed", "", "", "", "", ""])
+            continue
+        rows.append([label, name, f"{r['answers_per_s']:.1f}", r["latency"]["p50"], r["latency"]["p95"], r["latency"]["p99"],
+                     r.get("unanswered", ""), r.get("batch_size", {}).get("mean", "")])
+    print(common.table(["load", "configuration", "answers/s", "p50 ms", "p95 ms", "p99 ms", "unanswered", "mean batch"], rows))
     run.save(results)
 
 

@@ -14,6 +14,7 @@ import itertools
 import json
 import os
 import platform
+import resource
 import subprocess
 import sys
 import tempfile
@@ -116,6 +117,17 @@ def run_measured(cmd: list[str], env: dict | None = None, cwd: Path = ROOT, time
 
 
 # ---- the machine -------------------------------------------------------------------------------
+def cpu_seconds() -> tuple[float, float]:
+    """(busy CPU seconds of the whole machine since boot, CPU seconds of this process and its
+    waited-for children): the difference over a run is what other processes used meanwhile."""
+    with open("/proc/stat", encoding="ascii") as f:
+        ticks = [int(x) for x in f.readline().split()[1:9]]  # user nice system idle iowait irq softirq steal
+    busy = (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
+    own = sum(u.ru_utime + u.ru_stime for u in (resource.getrusage(resource.RUSAGE_SELF),
+                                                  resource.getrusage(resource.RUSAGE_CHILDREN)))
+    return busy, own
+
+
 def load_average() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 
@@ -178,6 +190,8 @@ class Run:
     wait: dict = field(default_factory=dict)
     load_before: list = field(default_factory=list)
     started: float = field(default_factory=time.time)
+    clock: float = field(default_factory=time.monotonic)
+    cpu: tuple = field(default_factory=cpu_seconds)
 
     @classmethod
     def start(cls, name: str, args: argparse.Namespace) -> "Run":
@@ -203,13 +217,23 @@ class Run:
             "machine": machine(),
             "load_before": self.load_before,
             "load_after": load_average(),
+            "cpu_cores_used": self.cpu_shares(),
             "waited_for_quiet": self.wait,
             "results": results,
         }
         path = RESULTS / f"{self.name}{'.quick' if self.args.quick else ''}.json"
         path.write_text(json.dumps(payload, indent=1, ensure_ascii=False, default=_json_default), encoding="utf-8")
-        print(f"\n[bench] {path.relative_to(ROOT)} (load {self.load_before} -> {payload['load_after']})")
+        shares = payload["cpu_cores_used"]
+        print(f"\n[bench] {path.relative_to(ROOT)} (load {self.load_before} -> {payload['load_after']}; "
+              f"cores busy on average: this benchmark {shares['this_benchmark']}, other processes {shares['other_processes']})")
         return path
+
+    def cpu_shares(self) -> dict:
+        """Average cores busy during the run: this benchmark's and everybody else's."""
+        busy, own = cpu_seconds()
+        wall = max(1e-9, time.monotonic() - self.clock)
+        mine = (own - self.cpu[1]) / wall
+        return {"this_benchmark": round(mine, 2), "other_processes": round(max(0.0, (busy - self.cpu[0]) / wall - mine), 2)}
 
 
 def _json_default(value):

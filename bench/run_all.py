@@ -292,16 +292,23 @@ def scale_paragraph(sc: dict, bot_rss: float | None) -> str:
 def markdown(r: dict) -> str:
     any_result = next((v for v in r.values() if isinstance(v, dict)), {})
     m = get(any_result, "machine", default={})
-    loads = {name: (get(v, "load_before"), get(v, "load_after")) for name, v in r.items() if isinstance(v, dict)}
-    quiet = all(b and b[0] < common.QUIET_LOAD for b, _ in loads.values() if b)
+    runs = {name: v for name, v in r.items() if isinstance(v, dict)}
+    others = {name: get(v, "cpu_cores_used", "other_processes") for name, v in runs.items()}
+    shared = [n for n, v in runs.items() if (get(v, "load_before", 0, default=0) >= common.QUIET_LOAD)
+              or (others[n] is not None and others[n] >= 0.2)]
     out = ["## Performance", ""]
     if r["quick"]:
         out += ["> Smoke run (`--quick`): small sizes, not a measurement.", ""]
+
+    def conditions(name: str, v: dict) -> str:
+        text = f"{name} {get(v, 'load_before', 0, default='?')}"
+        return text + (f" ({others[name]:.2f} cores used by other processes during it)" if others[name] is not None else "")
+
     out += [f"Measured on {m.get('cores')} cores ({m.get('cpu') or 'unknown CPU'}), {m.get('memory_gb')} GB RAM, "
-            f"Python {m.get('python')}, commit {get(any_result, 'git_commit')}. 1-minute load average before → after "
-            "each benchmark: " + ", ".join(f"{n} {b[0] if b else '?'} → {a[0] if a else '?'}" for n, (b, a) in loads.items())
-            + "." + ("" if quiet else " **The machine was shared with other work during some runs (load ≥ "
-                     f"{common.QUIET_LOAD}); those numbers are pessimistic.**"), ""]
+            f"Python {m.get('python')}, commit {get(any_result, 'git_commit')}. 1-minute load average when each "
+            "benchmark started: " + "; ".join(conditions(n, v) for n, v in runs.items()) + "."
+            + (f" **The machine was shared with other work during {', '.join(shared)}; those numbers are pessimistic.**"
+               if shared else ""), ""]
     out += ["| measure | measured | goal | met | command |", "|---|---|---|---|---|"]
     out += ["| " + " | ".join(row) + " |" for row in goal_rows(r)]
     for title, lines in (("Retrieval quality", quality_table(r)), ("Throughput", throughput_table(r)),

@@ -117,15 +117,17 @@ def run_measured(cmd: list[str], env: dict | None = None, cwd: Path = ROOT, time
 
 
 # ---- the machine -------------------------------------------------------------------------------
-def cpu_seconds() -> tuple[float, float]:
+def cpu_seconds() -> tuple[float, float, float]:
     """(busy CPU seconds of the whole machine since boot, CPU seconds of this process and its
-    waited-for children): the difference over a run is what other processes used meanwhile."""
+    waited-for children, seconds the hypervisor stole): differences over a run say what other
+    processes, and other guests on the host, took meanwhile."""
     with open("/proc/stat", encoding="ascii") as f:
         ticks = [int(x) for x in f.readline().split()[1:9]]  # user nice system idle iowait irq softirq steal
-    busy = (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
+    hz = os.sysconf("SC_CLK_TCK")
+    busy = (sum(ticks[:7]) - ticks[3] - ticks[4]) / hz
     own = sum(u.ru_utime + u.ru_stime for u in (resource.getrusage(resource.RUSAGE_SELF),
                                                   resource.getrusage(resource.RUSAGE_CHILDREN)))
-    return busy, own
+    return busy, own, ticks[7] / hz
 
 
 def load_average() -> list[float]:
@@ -225,15 +227,17 @@ class Run:
         path.write_text(json.dumps(payload, indent=1, ensure_ascii=False, default=_json_default), encoding="utf-8")
         shares = payload["cpu_cores_used"]
         print(f"\n[bench] {path.relative_to(ROOT)} (load {self.load_before} -> {payload['load_after']}; "
-              f"cores busy on average: this benchmark {shares['this_benchmark']}, other processes {shares['other_processes']})")
+              f"cores busy on average: this benchmark {shares['this_benchmark']}, other processes {shares['other_processes']}, "
+              f"stolen by the host {shares['stolen_by_host']})")
         return path
 
     def cpu_shares(self) -> dict:
         """Average cores busy during the run: this benchmark's and everybody else's."""
-        busy, own = cpu_seconds()
+        busy, own, stolen = cpu_seconds()
         wall = max(1e-9, time.monotonic() - self.clock)
         mine = (own - self.cpu[1]) / wall
-        return {"this_benchmark": round(mine, 2), "other_processes": round(max(0.0, (busy - self.cpu[0]) / wall - mine), 2)}
+        return {"this_benchmark": round(mine, 2), "other_processes": round(max(0.0, (busy - self.cpu[0]) / wall - mine), 2),
+                "stolen_by_host": round((stolen - self.cpu[2]) / wall, 2)}
 
 
 def _json_default(value):

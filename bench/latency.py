@@ -91,6 +91,30 @@ def cold_start(repeats: int, with_index: bool) -> dict:
             "max_peak_rss_mb": max(r["peak_rss_mb"] for r in runs)}
 
 
+COLD_STAGES = r"""
+import json, sys, time
+t0 = time.perf_counter(); marks = {}
+def mark(name):
+    marks[name] = round(time.perf_counter() - t0, 3)
+import index.cli; mark("import index.cli")
+import sentence_transformers; mark("import sentence_transformers (torch)")
+import faiss, bm25s, telegram; mark("import faiss, bm25s, telegram")
+from index.embeddings import load_embedder; embedder = load_embedder(); mark("load the e5 model")
+from index.engine import Engine; from index.settings import EngineSettings
+engine = Engine.open(EngineSettings(seeds_dir=sys.argv[1], index_dir=sys.argv[2]), embedder=embedder); mark("open the index")
+engine.ask(sys.argv[3]); mark("first answer")
+print(json.dumps(marks))
+"""
+
+
+def cold_stages() -> dict:
+    """Where a cold start goes: cumulative seconds after each step, in a fresh interpreter."""
+    result = common.run_measured([sys.executable, "-c", COLD_STAGES, str(common.SEEDS), str(common.BENCH_INDEX), COLD_QUESTION])
+    if result["returncode"] != 0:
+        raise RuntimeError(f"cold-start stages failed: {result['stderr']}")
+    return json.loads(result["stdout"].splitlines()[-1])
+
+
 def main() -> None:
     p = common.parser(__doc__.splitlines()[0])
     p.add_argument("--questions", type=int, default=1000, help="warm questions (default 1000; --quick 60)")
@@ -102,7 +126,7 @@ def main() -> None:
 
     embedder, model_load = common.load_model()
     common.open_engine(embedder)  # make sure the benchmark index exists before the cold starts
-    cold = {"with_index": cold_start(repeats, True), "no_index": cold_start(repeats, False)}
+    cold = {"with_index": cold_start(repeats, True), "no_index": cold_start(repeats, False), "stages_s": cold_stages()}
     build = build_times(embedder, repeats)
     engine = common.open_engine(embedder)
     common.warm_up(engine)
@@ -121,6 +145,7 @@ def main() -> None:
         ["model load (s)", f"{model_load:.2f}", ""],
         ["cold start, index on disk (s)", f"{cold['with_index']['median_s']:.2f}", "<= 6"],
         ["cold start, no index (s)", f"{cold['no_index']['median_s']:.2f}", ""],
+        *[[f"  {name} (cumulative s)", f"{t:.2f}", ""] for name, t in cold["stages_s"].items()],
         ["peak RSS, article-bot ask (MB)",
          f"{cold['with_index']['max_peak_rss_mb']:.0f} / {cold['no_index']['max_peak_rss_mb']:.0f} (index / no index)", "<= 600"],
         ["peak RSS, this process (MB)", f"{results['bench_process_peak_rss_mb']:.0f}", ""],

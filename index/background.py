@@ -9,6 +9,7 @@ news and reference sentences on other subjects, in several languages.
 
 from __future__ import annotations
 
+import hashlib
 from functools import lru_cache
 from importlib import resources
 
@@ -17,3 +18,8 @@ from importlib import resources
 def background_sentences() -> tuple[str, ...]:
     text = resources.files(__package__).joinpath("data/background.txt").read_text(encoding="utf-8")
     return tuple(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+def background_hash() -> str:
+    """sha256 of the background sentences: the index records it, so editing them forces a rebuild."""
+    return hashlib.sha256("\n".join(background_sentences()).encode("utf-8")).hexdigest()

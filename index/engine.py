@@ -94,7 +94,10 @@ class Engine:
                 else:
                     log.info("no index yet at %s, building it", settings.index_dir)
         if data is None:
-            data = build_index(articles, passages, embedder, expected, progress)
+            reused = store.load_background(settings.index_dir, expected)
+            if reused is not None:
+                log.info("reusing the background vectors of the previous index (same model and background)")
+            data = build_index(articles, passages, embedder, expected, progress, background=reused)
             store.save(data, settings.index_dir)
             log.info("index written to %s (%d passages, %d vectors)", settings.index_dir, len(passages), len(data.units))
         engine = cls(settings, embedder, data)
@@ -249,9 +252,13 @@ def build_index(
     embedder: Embedder,
     manifest: dict,
     progress: Callable[[str], None] | None = None,
+    background: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> store.IndexData:
     """Embed every sentence and every whole passage (dense and, when the model can, sparse); one FAISS
-    index over all of them; the background corpus and each unit's hubness for the abstention rule."""
+    index over all of them; the background corpus and each unit's hubness for the abstention rule.
+
+    ``background``: the background sentences already encoded as passages and as questions by this
+    model (from the previous index, :func:`store.load_background`); encoded here when None."""
     started = time.perf_counter()
     sentences = [split_passage(p) for p in passages]
     units: list[store.Unit] = []
@@ -267,13 +274,15 @@ def build_index(
         progress(f"embedding {len(texts)} sentences and passages of {len(passages)} passages")
     vectors = embedder.encode_documents(texts, show_progress=progress is not None)
     sparse = embedder.encode_sparse(texts) if embedder.has_sparse else None
-    background_texts = list(background_sentences())
-    background = embedder.encode_documents(background_texts)
-    hub = hubness(vectors, embedder.encode_queries(background_texts))
+    if background is None:
+        background_texts = list(background_sentences())
+        background = (embedder.encode_documents(background_texts), embedder.encode_queries(background_texts))
+    background_docs, background_questions = background
+    hub = hubness(vectors, background_questions)
     units = [store.Unit(u.passage_id, u.sentence, u.start, u.end, round(float(h), 6)) for u, h in zip(units, hub)]
     index = store.make_faiss(vectors)
     log.info("built index in %.2fs", time.perf_counter() - started)
-    return store.IndexData(articles, passages, sentences, units, index, manifest, background, sparse)
+    return store.IndexData(articles, passages, sentences, units, index, manifest, background_docs, sparse, background_questions)
 
 
 def hubness(vectors: np.ndarray, questions: np.ndarray, k: int = HUB_NEIGHBOURS) -> np.ndarray:

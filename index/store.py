@@ -9,7 +9,12 @@ Layout of ``INDEX_DIR``::
                        with its hubness (how much it matches unrelated questions)
     vectors.faiss      FAISS inner-product index over the L2-normalised unit vectors
     background.npy     dense vectors of the unrelated background corpus (abstention), no pickle
+    background_queries.npy  the same sentences encoded as questions (for each unit's hubness)
     sparse.npz         sparse latent-term vectors of the units, when the model has that head (scipy CSR)
+
+The background vectors depend on the model and the background sentences only, not on the
+articles: a rebuild for new or changed articles takes them from the previous index when its
+manifest names the same model, dimension and background hash (:func:`load_background`).
 
 Writes go to a temporary sibling directory that is renamed into place, so a crash never leaves
 half an index. Loading checks every file against the manifest and raises :class:`IndexInvalid`
@@ -33,13 +38,14 @@ from .schema import ArticleMeta, Passage, Sentence
 
 log = logging.getLogger(__name__)
 
-ENGINE_VERSION = "2"
+ENGINE_VERSION = "3"
 # Above this many embedded units the engine switches from exact search to HNSW (see README, Scale).
 # bench/scale.py: exact search at the engine's k=512 costs ~19 ms per 100k vectors (p95), so it
 # passes 5 ms near 27k vectors; HNSW (M=32, efSearch=256) is ~1 ms there at recall@10 0.999.
 APPROX_THRESHOLD = 25_000
 MANIFEST = "manifest.json"
-FILES = ("articles.json", "passages.jsonl", "units.jsonl", "vectors.faiss", "background.npy")
+FILES = ("articles.json", "passages.jsonl", "units.jsonl", "vectors.faiss", "background.npy", "background_queries.npy")
+BACKGROUND_FILES = ("background.npy", "background_queries.npy")
 SPARSE_FILE = "sparse.npz"
 
 
@@ -71,8 +77,9 @@ class IndexData:
     units: list[Unit]
     vectors: object  # faiss.Index
     manifest: dict
-    background: np.ndarray | None = None  # (n, dim) float32
+    background: np.ndarray | None = None  # (n, dim) float32, the background sentences as passages
     sparse: object = None  # scipy.sparse.csr_matrix (units x latent terms) or None
+    background_queries: np.ndarray | None = None  # (n, dim) float32, the same sentences as questions
 
 
 def make_faiss(vectors: np.ndarray, approx_threshold: int = APPROX_THRESHOLD):
@@ -91,8 +98,11 @@ def make_faiss(vectors: np.ndarray, approx_threshold: int = APPROX_THRESHOLD):
     return index
 
 
-def manifest_for(model: str, dim: int, seeds_hash: str) -> dict:
-    return {"engine_version": ENGINE_VERSION, "model": model, "dimension": int(dim), "seeds_hash": seeds_hash}
+def manifest_for(model: str, dim: int, seeds_hash: str, background_hash: str | None = None) -> dict:
+    from .background import background_hash as current_background_hash
+
+    return {"engine_version": ENGINE_VERSION, "model": model, "dimension": int(dim), "seeds_hash": seeds_hash,
+            "background_hash": background_hash or current_background_hash()}
 
 
 def _sha256(path: Path) -> str:
@@ -121,8 +131,9 @@ def save(data: IndexData, index_dir: Path) -> None:
             for u in data.units:
                 f.write(json.dumps(asdict(u)) + "\n")
         faiss.write_index(data.vectors, str(tmp / "vectors.faiss"))
-        background = data.background if data.background is not None else np.zeros((0, data.vectors.d), np.float32)
-        np.save(tmp / "background.npy", np.ascontiguousarray(background, dtype=np.float32), allow_pickle=False)
+        for name, vectors in zip(BACKGROUND_FILES, (data.background, data.background_queries)):
+            vectors = vectors if vectors is not None else np.zeros((0, data.vectors.d), np.float32)
+            np.save(tmp / name, np.ascontiguousarray(vectors, dtype=np.float32), allow_pickle=False)
         files = list(FILES)
         if data.sparse is not None:
             from scipy.sparse import save_npz
@@ -185,7 +196,7 @@ def load(index_dir: Path, expected: dict, want_sparse: bool = False) -> IndexDat
         with open(index_dir / "units.jsonl", encoding="utf-8") as f:
             units = [Unit(**json.loads(line)) for line in f if line.strip()]
         vectors = faiss.read_index(str(index_dir / "vectors.faiss"))
-        background = np.load(index_dir / "background.npy", allow_pickle=False)
+        background, background_queries = (np.load(index_dir / name, allow_pickle=False) for name in BACKGROUND_FILES)
         sparse = None
         if want_sparse:
             from scipy.sparse import load_npz
@@ -199,6 +210,33 @@ def load(index_dir: Path, expected: dict, want_sparse: bool = False) -> IndexDat
         raise IndexInvalid(index_dir / "vectors.faiss", "vector count/dimension", (len(units), expected.get("dimension")), (vectors.ntotal, vectors.d))
     if sparse is not None and sparse.shape[0] != len(units):
         raise IndexInvalid(index_dir / SPARSE_FILE, "sparse row count", len(units), sparse.shape[0])
-    if background.ndim != 2 or background.shape[1] != vectors.d:
-        raise IndexInvalid(index_dir / "background.npy", "background shape", ("n", vectors.d), background.shape)
-    return IndexData(articles, passages, [], units, vectors, manifest, background, sparse)
+    for name, array in zip(BACKGROUND_FILES, (background, background_queries)):
+        if array.ndim != 2 or array.shape[1] != vectors.d or array.shape[0] != background.shape[0]:
+            raise IndexInvalid(index_dir / name, "background shape", (background.shape[0], vectors.d), array.shape)
+    return IndexData(articles, passages, [], units, vectors, manifest, background, sparse, background_queries)
+
+
+def load_background(index_dir: Path, expected: dict) -> tuple[np.ndarray, np.ndarray] | None:
+    """The background vectors (as passages, as questions) of the index at ``index_dir`` when it was
+    built with the model, dimension and background sentences in ``expected``; otherwise None.
+
+    Only the manifest fields they depend on and their own files' hashes are checked, so they
+    survive a change of the articles (or of the rest of a damaged index)."""
+    index_dir = Path(index_dir)
+    try:
+        manifest = json.loads((index_dir / MANIFEST).read_text(encoding="utf-8"))
+        if any(manifest.get(key) != expected.get(key) for key in ("model", "dimension", "background_hash")):
+            return None
+        arrays = []
+        for name in BACKGROUND_FILES:
+            path = index_dir / name
+            if _sha256(path) != manifest.get("files", {}).get(name):
+                return None
+            arrays.append(np.load(path, allow_pickle=False))
+    except (OSError, ValueError, AttributeError, TypeError) as exc:
+        log.debug("no reusable background vectors in %s: %s", index_dir, exc)
+        return None
+    docs, questions = arrays
+    if docs.ndim != 2 or docs.shape != questions.shape or docs.shape[1] != expected.get("dimension") or not len(docs):
+        return None
+    return docs.astype(np.float32, copy=False), questions.astype(np.float32, copy=False)

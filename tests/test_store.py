@@ -113,3 +113,36 @@ def test_approximate_index_above_threshold():
     assert type(approx).__name__ == "IndexHNSWFlat"
     _, ids = approx.search(vectors[:20], 1)
     assert (ids[:, 0] == np.arange(20)).mean() >= 0.95
+
+
+def test_rebuild_reuses_the_background_vectors_of_the_same_model(engine, fresh_dir, caplog, monkeypatch):
+    """An article rebuild takes the model's background vectors from the previous index instead of
+    encoding the background corpus again; the index it writes is the same."""
+    encoded: list[int] = []
+    real = engine.embedder.encode_documents
+    monkeypatch.setattr(engine.embedder, "encode_documents", lambda texts, **kw: encoded.append(len(texts)) or real(texts, **kw))
+    settings = EngineSettings(seeds_dir=engine.settings.seeds_dir, index_dir=fresh_dir)
+    with caplog.at_level(logging.INFO, logger="index.engine"):
+        rebuilt = Engine.open(settings, embedder=engine.embedder, rebuild=True)
+    assert any("reusing the background vectors" in r.getMessage() for r in caplog.records)
+    assert encoded == [engine.data.vectors.ntotal]  # the article's units only
+    np.testing.assert_array_equal(rebuilt.data.background, engine.data.background)
+    np.testing.assert_allclose([u.hub for u in rebuilt.data.units], [u.hub for u in engine.data.units], atol=1e-6)
+
+
+@pytest.mark.parametrize("change", ["model", "background_hash", "file"])
+def test_background_is_not_reused_from_another_model_or_a_damaged_file(engine, fresh_dir, change):
+    expected = store.manifest_for(engine.embedder.name, engine.embedder.dim, engine.data.manifest["seeds_hash"])
+    assert store.load_background(fresh_dir, expected) is not None
+    if change == "file":
+        (fresh_dir / "background_queries.npy").write_bytes(b"\x93NUMPY garbage")
+    else:
+        expected = dict(expected, **{change: "something else"})
+    assert store.load_background(fresh_dir, expected) is None
+
+
+def test_editing_the_background_sentences_makes_the_index_stale(engine, fresh_dir):
+    expected = store.manifest_for(engine.embedder.name, engine.embedder.dim, engine.data.manifest["seeds_hash"],
+                                  background_hash="0" * 64)
+    with pytest.raises(store.IndexInvalid, match="background_hash"):
+        store.load(fresh_dir, expected)

@@ -70,6 +70,8 @@ class Engine:
         self._lexical = LexicalIndex([s.text for s in flat])
         self._use_sparse = settings.sparse_terms and data.sparse is not None and embedder.has_sparse
         self._sparse = search.SparseTerms(data.sparse) if self._use_sparse else None
+        if self._sparse is not None:
+            data.sparse = self._sparse.matrix  # one copy: the index keeps the column-stored matrix
 
     # ---- construction -------------------------------------------------------------------
     @classmethod

@@ -110,17 +110,17 @@ def rrf(rank_lists: list[tuple[np.ndarray, float]], k: int = RRF_K, depth: int |
 
 
 class SparseTerms:
-    """Sparse latent-term vectors of the units, stored term by term (an inverted index), so scoring
-    a question reads only the postings of its own terms."""
+    """Sparse latent-term vectors of the units, stored column by column (CSC: each term's postings
+    together, an inverted index), so scoring a question reads only the postings of its own terms.
+    ``matrix`` is the one copy in memory (units x terms)."""
 
     def __init__(self, unit_terms) -> None:  # scipy sparse, units x terms
-        self.n_units = unit_terms.shape[0]
-        self.by_term = unit_terms.T.tocsr()  # terms x units
+        self.matrix = unit_terms.tocsc()  # no copy when it already is CSC
 
     def scores(self, query_terms) -> np.ndarray:
         """Dot product of every unit with the question's sparse vector (1 x terms, scipy sparse)."""
         q = query_terms.tocsr()
         if q.nnz == 0:
-            return np.zeros(self.n_units, dtype=np.float32)
-        postings = self.by_term[q.indices]  # the question's terms x units
-        return np.asarray(postings.T @ q.data, dtype=np.float32).ravel()
+            return np.zeros(self.matrix.shape[0], dtype=np.float32)
+        postings = self.matrix[:, q.indices]  # units x the question's terms
+        return np.asarray(postings @ q.data, dtype=np.float32).ravel()

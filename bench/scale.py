@@ -214,6 +214,7 @@ def engine_rows(engine, corpus, vectors, sparse, built: dict, questions: list[st
     background_q = engine.embed_queries(list(common_background()))
     hub = hubness(vectors, background_q)
     units = [store.Unit(u.passage_id, u.sentence, u.start, u.end, float(h)) for u, h in zip(units, hub)]
+    sparse = sparse.tocsc()  # the layout the Engine keeps (one copy), so its construction adds none
     rows = []
     for label, index in (("exact", built["exact"]), (f"HNSW (store.make_faiss parameters)", built.get("hnsw"))):
         if index is None:

@@ -35,10 +35,13 @@ import numpy as np  # noqa: E402  (after the environment is set)
 RESULTS = ROOT / "bench" / "results"
 BENCH_INDEX = RESULTS / "index"
 SEEDS = ROOT / "seeds"
+_SHARED_DEV = ROOT.parent / "shared" / "eval" / "dev.jsonl"
 EVAL_FILES = {
-    "dev": ROOT.parent / "shared" / "eval" / "dev.jsonl",
+    # the shared dev set when it sits beside the clone, else the project's copy of it
+    "dev": _SHARED_DEV if _SHARED_DEV.is_file() else ROOT / "tests" / "data" / "dev_eval.jsonl",
     "own": ROOT / "tests" / "data" / "own_eval.jsonl",
     "holdout": ROOT / "tests" / "data" / "holdout_eval.jsonl",
+    "fresh": ROOT / "tests" / "data" / "fresh_eval.jsonl",
 }
 QUIET_LOAD = 0.8  # 1-minute load average under which final numbers are taken
 

@@ -340,19 +340,21 @@ def markdown(r: dict) -> str:
     m = get(any_result, "machine", default={})
     runs = {name: v for name, v in r.items() if isinstance(v, dict)}
     others = {name: get(v, "cpu_cores_used", "other_processes") for name, v in runs.items()}
-    shared = [n for n, v in runs.items() if (get(v, "load_before", 0, default=0) >= common.QUIET_LOAD)
-              or (others[n] is not None and others[n] >= 0.2)]
+    # other processes' CPU share, measured during the run, decides; the load average at the start
+    # (which still counts the previous benchmark of a run_all) only when that share is unknown
+    shared = [n for n, v in runs.items() if (others[n] >= 0.2 if others[n] is not None
+                                             else get(v, "load_before", 0, default=0) >= common.QUIET_LOAD)]
     out = ["## Performance", ""]
     if r["quick"]:
         out += ["> Smoke run (`--quick`): small sizes, not a measurement.", ""]
 
     def conditions(name: str, v: dict) -> str:
-        text = f"{name} {get(v, 'load_before', 0, default='?')}"
+        text = f"{name} {get(v, 'load_before', 0, default='?')} (commit {str(get(v, 'git_commit', default='?'))[:7]})"
         return text + (f" ({others[name]:.2f} cores used by other processes during it)" if others[name] is not None else "")
 
     out += [f"Measured on {m.get('cores')} cores ({m.get('cpu') or 'unknown CPU'}), {m.get('memory_gb')} GB RAM, "
-            f"Python {m.get('python')}, commit {get(any_result, 'git_commit')}. 1-minute load average when each "
-            "benchmark started: " + "; ".join(conditions(n, v) for n, v in runs.items()) + "."
+            f"Python {m.get('python')}. 1-minute load average when each benchmark started (a run_all's "
+            "previous benchmark counts in it): " + "; ".join(conditions(n, v) for n, v in runs.items()) + "."
             + (f" **The machine was shared with other work during {', '.join(shared)}; those numbers are pessimistic.**"
                if shared else ""), ""]
     out += ["| measure | measured | goal | met | command |", "|---|---|---|---|---|"]

@@ -182,7 +182,7 @@ def format_answer(answer: Answer, lang: str, *, topics: Sequence[str] = (), limi
     then the other hits in compact form. When the article does not answer, say so and list
     ``topics`` (e.g. the section headings) and example questions."""
     if not answer.answered or not answer.hits:
-        return split_message([format_not_answered(lang, topics)], limit)
+        return split_message([format_not_answered(lang, topics, unknown_name=answer.unknown_name)], limit)
     best, *rest = answer.hits
     parts = [f"<blockquote>{highlighted(best)}</blockquote>\n{passage_label(best.passage, lang)}"]
     if rest:
@@ -190,8 +190,10 @@ def format_answer(answer: Answer, lang: str, *, topics: Sequence[str] = (), limi
     return split_message(parts, limit)
 
 
-def format_not_answered(lang: str, topics: Sequence[str] = ()) -> str:
-    lines = [text(lang, "not_answered")]
+def format_not_answered(lang: str, topics: Sequence[str] = (), unknown_name: str = "") -> str:
+    """Why there is no answer (naming what the article never mentions, when that is the reason),
+    what the article covers, and example questions."""
+    lines = [text(lang, "not_mentioned", name=esc(unknown_name)) if unknown_name else text(lang, "not_answered")]
     if topics:
         lines.append(text(lang, "covers", headings="; ".join(esc(t) for t in topics)))
     lines += ["", text(lang, "examples_intro"), examples_list(lang)]

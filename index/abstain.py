@@ -25,9 +25,12 @@ NOT_ANSWERED = "the article does not answer this question"
 
 @dataclass(frozen=True)
 class Calibration:
-    """The fitted abstention threshold (see module docstring)."""
+    """The fitted abstention thresholds (see module docstring)."""
 
     min_margin: float
+    # index.grounding: the best article similarity with a name minus without it; below this the
+    # name pulls the question away from the article, which never mentions it
+    min_name_delta: float = -0.015
 
 
 # Fitted by `article-bot eval --calibrate ../shared/eval/dev.jsonl tests/data/own_eval.jsonl

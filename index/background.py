@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import hashlib
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 
 
 @lru_cache(maxsize=1)
 def background_sentences() -> tuple[str, ...]:
-    text = resources.files(__package__).joinpath("data/background.txt").read_text(encoding="utf-8")
+    # beside this module (not importlib.resources on the package: under ``python -m index.cli`` run
+    # in a directory that holds an ``index/`` folder, e.g. an INDEX_DIR, that folder joins the package)
+    text = (Path(__file__).resolve().parent / "data" / "background.txt").read_text(encoding="utf-8")
     return tuple(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
 
 

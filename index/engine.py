@@ -25,7 +25,7 @@ from typing import Callable
 
 import numpy as np
 
-from . import abstain, search, store
+from . import abstain, grounding, search, store
 from .background import background_sentences
 from .embeddings import Embedder, load_embedder
 from .ingest import load_articles
@@ -68,6 +68,7 @@ class Engine:
             (u.passage_id, u.sentence): i for i, u in enumerate(data.units) if u.sentence >= 0
         }
         self._lexical = LexicalIndex([s.text for s in flat])
+        self._words = grounding.vocabulary([p.text for p in data.passages])
         self._use_sparse = settings.sparse_terms and data.sparse is not None and embedder.has_sparse
         self._sparse = search.SparseTerms(data.sparse) if self._use_sparse else None
         if self._sparse is not None:
@@ -165,7 +166,35 @@ class Engine:
         for row, i in enumerate(todo):
             qsparse = sparse[row] if sparse is not None else None
             answers[i] = self.answer_vector(cleaned[i], vectors[row], top_k or self.settings.top_k, qsparse)
+        self._reject_unknown_names(answers, {i: vectors[row] for row, i in enumerate(todo)})
         return answers
+
+    def _reject_unknown_names(self, answers: list[Answer], vectors: dict[int, np.ndarray]) -> None:
+        """Turn answers into "not answered" when the question asks about a name the article never
+        mentions (:mod:`index.grounding`): one extra encode per such name, only for answered
+        questions that contain a capitalised word absent from the article's text."""
+        todo = [(i, name) for i, a in enumerate(answers) if a.answered
+                for name in grounding.unknown_names(a.question, self._words)]
+        if not todo:
+            return
+        masked = self.embed_queries([grounding.without(answers[i].question, name) for i, name in todo])
+        deltas: dict[int, list] = {}
+        for (i, name), vector in zip(todo, masked):
+            deltas.setdefault(i, []).append((name, self._top_sentence_of(vectors[i]) - self._top_sentence_of(vector)))
+        for i, named in deltas.items():
+            name = grounding.ungrounded(named, abstain.CALIBRATION.min_name_delta)
+            if name is not None:
+                a = answers[i]
+                answers[i] = Answer(question=a.question, answered=False, confidence=a.confidence,
+                                    reason=f"{abstain.NOT_ANSWERED} (the article never mentions {name.text!r})",
+                                    unknown_name=name.text)
+
+    def _top_sentence_of(self, qvec: np.ndarray) -> float:
+        """The best raw cosine of any article sentence with ``qvec``."""
+        k = min(self.data.vectors.ntotal, DENSE_CANDIDATES)
+        sims, ids = self.data.vectors.search(qvec.reshape(1, -1).astype(np.float32), k)
+        valid = ids[0] >= 0
+        return self._top_sentence(sims[0][valid], self._unit_is_sentence[ids[0][valid]])
 
     def answer_vector(self, question: str, qvec: np.ndarray, top_k: int, qsparse=None) -> Answer:
         """Rank the passages for one question given its dense (and sparse) vector; decide to answer."""

@@ -79,6 +79,7 @@ class Answer:
     hits: tuple[Hit, ...] = ()
     confidence: float = 0.0
     reason: str = ""
+    unknown_name: str = ""  # set when the question asks about a name the article never mentions
 
     def to_json_dict(self) -> dict:
         """The CLI contract: {"question", "answered", "passages": [{id, kind, section, text, quote, score}]}."""

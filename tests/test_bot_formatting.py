@@ -50,6 +50,15 @@ def test_unanswered_says_so_and_suggests_topics_and_examples():
         assert html_problems(m) == []
 
 
+def test_unanswered_names_what_the_article_never_mentions_escaped():
+    from index.schema import Answer
+
+    for lang, phrase in (("en", "never mentions <b>&lt;Iran&gt; &amp; Co</b>"), ("de", "erwähnt <b>&lt;Iran&gt; &amp; Co</b> nicht")):
+        m = format_answer(Answer(question="q", answered=False, unknown_name="<Iran> & Co"), lang)[0]
+        assert phrase in m and html_problems(m) == []
+        assert not m.startswith(("The article does not answer", "Darauf gibt der Artikel keine Antwort"))
+
+
 def test_caption_label_shows_kind_and_credit():
     p = passage(3, "Ein Foto.", kind="caption", credit="Bild: X/Y")
     m = format_answer(answer(hit(p, "Ein Foto.")), "de")[0]

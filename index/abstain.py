@@ -9,7 +9,8 @@ Two tests, both needed for an answer:
    fitted on labelled questions (``article-bot eval --calibrate FILE...``) and stored in
    :data:`CALIBRATION`.
 2. **Answer type.** A question that asks *when* needs a time expression in the passage that
-   answers it; one that asks *how many / how much / how long* needs a number. Among the best few
+   answers it; one that asks *how many / how much / how long* needs a number; *how old* needs an
+   age, *where / when was X born* a birth ("geboren"). Among the best few
    passages, those that offer the asked type go first; when none does, the engine abstains. Near-topic questions ("When
    exactly will Ukraine hold elections?") pass the margin, because the article is about the same
    thing, but the article holds no date, so they fail here.
@@ -75,8 +76,23 @@ _NUMBER_WORDS = (
 _NUMBER = re.compile(r"\d|\b(" + "|".join(_NUMBER_WORDS.split()) + r")\b", re.IGNORECASE)
 
 
+# A person's age and birth are answer types of their own: a number or a date is not enough
+# ("vier Jahren" is a duration, not anybody's age).
+_AGE_CUES = re.compile(r"\b(wie alt|how old|what age|quel âge|qué edad|cuántos años tiene)\b", re.IGNORECASE)
+_BIRTH_CUES = re.compile(
+    r"\b(geboren|born|birthplace|né|née|nació|родился|родилась|родом|народився|народилася)\b", re.IGNORECASE
+)
+_AGE = re.compile(r"\d+[- ]?jährig|\bjahre alt\b|\bim alter von\b|\bjährige[nr]?\b", re.IGNORECASE)
+_BIRTH = re.compile(r"\bgeboren\b|\bgeb\.\s|\bgebürtig", re.IGNORECASE)
+KIND_LABELS = {"time": "date or time", "quantity": "number", "age": "person's age", "birth": "birth date or place"}
+
+
 def asked_type(question: str) -> str | None:
-    """"time", "quantity" or None (any other question)."""
+    """"age", "birth", "time", "quantity" or None (any other question)."""
+    if _AGE_CUES.search(question):
+        return "age"
+    if _BIRTH_CUES.search(question):
+        return "birth"
     if _QUANTITY_CUES.search(question):
         return "quantity"
     if _TIME_CUES.search(question):
@@ -90,4 +106,8 @@ def offers_type(kind: str | None, text: str) -> bool:
         return bool(_TIME.search(text))
     if kind == "quantity":
         return bool(_NUMBER.search(text))
+    if kind == "age":
+        return bool(_AGE.search(text))
+    if kind == "birth":
+        return bool(_BIRTH.search(text))
     return True

@@ -212,7 +212,7 @@ class Engine:
         if conf < abstain.CALIBRATION.min_margin:
             reason = abstain.NOT_ANSWERED
         elif kind and not typed:
-            reason = f"{abstain.NOT_ANSWERED} (it asks for a {kind} the article does not give)"
+            reason = f"{abstain.NOT_ANSWERED} (it asks for a {abstain.KIND_LABELS[kind]} the article does not give)"
         if reason:
             return Answer(question=question, answered=False, confidence=conf, reason=reason)
         hits = []

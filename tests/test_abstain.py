@@ -20,12 +20,28 @@ from index.schema import Answer
         ("How much does Germany spend on defence?", "quantity"),
         ("Сколько стоит биткоин?", "quantity"),
         ("Wie lange dauert der Krieg schon?", "quantity"),
+        ("Wie alt ist Mark Rutte?", "age"),
+        ("How old is Merz?", "age"),
+        ("Where was Friedrich Merz born?", "birth"),
+        ("Когда родился Пушкин?", "birth"),
         ("Wer kann Putin stoppen?", None),
         ("Was sagt Merz über die neue Zeit?", None),
     ],
 )
 def test_asked_type(question, kind):
     assert asked_type(question) == kind
+
+
+def test_age_and_birth_need_their_own_expressions():
+    assert offers_type("age", "der 58-jährige Niederländer") and offers_type("age", "ist 58 Jahre alt")
+    assert not offers_type("age", "nach bald vier Jahren")  # a duration is nobody's age
+    assert offers_type("birth", "Rutte, geboren 1967 in Den Haag") and not offers_type("birth", "am 8.12. in London")
+
+
+def test_engine_abstains_from_age_and_birth_the_article_does_not_give(engine):
+    for question in ("Wie alt ist Mark Rutte?", "Where was Friedrich Merz born?"):
+        answer = engine.ask(question)
+        assert not answer.answered and "does not give" in answer.reason
 
 
 def test_offers_type():

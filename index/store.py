@@ -14,7 +14,8 @@ Layout of ``INDEX_DIR``::
 
 The background vectors depend on the model and the background sentences only, not on the
 articles: a rebuild for new or changed articles takes them from the previous index when its
-manifest names the same model, dimension and background hash (:func:`load_background`).
+manifest names the same engine version, model, dimension and background hash
+(:func:`load_background`).
 
 Writes go to a temporary sibling directory that is renamed into place, so a crash never leaves
 half an index. Loading checks every file against the manifest and raises :class:`IndexInvalid`
@@ -218,14 +219,15 @@ def load(index_dir: Path, expected: dict, want_sparse: bool = False) -> IndexDat
 
 def load_background(index_dir: Path, expected: dict) -> tuple[np.ndarray, np.ndarray] | None:
     """The background vectors (as passages, as questions) of the index at ``index_dir`` when it was
-    built with the model, dimension and background sentences in ``expected``; otherwise None.
+    built by this engine version with the model, dimension and background sentences in
+    ``expected``; otherwise None.
 
     Only the manifest fields they depend on and their own files' hashes are checked, so they
     survive a change of the articles (or of the rest of a damaged index)."""
     index_dir = Path(index_dir)
     try:
         manifest = json.loads((index_dir / MANIFEST).read_text(encoding="utf-8"))
-        if any(manifest.get(key) != expected.get(key) for key in ("model", "dimension", "background_hash")):
+        if any(manifest.get(key) != expected.get(key) for key in ("engine_version", "model", "dimension", "background_hash")):
             return None
         arrays = []
         for name in BACKGROUND_FILES:

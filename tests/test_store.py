@@ -130,7 +130,7 @@ def test_rebuild_reuses_the_background_vectors_of_the_same_model(engine, fresh_d
     np.testing.assert_allclose([u.hub for u in rebuilt.data.units], [u.hub for u in engine.data.units], atol=1e-6)
 
 
-@pytest.mark.parametrize("change", ["model", "background_hash", "file"])
+@pytest.mark.parametrize("change", ["engine_version", "model", "background_hash", "file"])
 def test_background_is_not_reused_from_another_model_or_a_damaged_file(engine, fresh_dir, change):
     expected = store.manifest_for(engine.embedder.name, engine.embedder.dim, engine.data.manifest["seeds_hash"])
     assert store.load_background(fresh_dir, expected) is not None

@@ -178,9 +178,10 @@ class Engine:
         if not todo:
             return
         masked = self.embed_queries([grounding.without(answers[i].question, name) for i, name in todo])
+        base = {i: self._top_sentence_of(vectors[i]) for i, _ in todo}  # once per question, not per name
         deltas: dict[int, list] = {}
         for (i, name), vector in zip(todo, masked):
-            deltas.setdefault(i, []).append((name, self._top_sentence_of(vectors[i]) - self._top_sentence_of(vector)))
+            deltas.setdefault(i, []).append((name, base[i] - self._top_sentence_of(vector)))
         for i, named in deltas.items():
             name = grounding.ungrounded(named, abstain.CALIBRATION.min_name_delta)
             if name is not None:

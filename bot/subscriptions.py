@@ -203,3 +203,16 @@ class SubscriptionStore:
     def disable(self, chat_id: int, note: str) -> None:
         self._change("UPDATE subscriptions SET active = 0, note = ? WHERE chat_id = ?", (note, chat_id))
 
+    def move(self, old_chat_id: int, new_chat_id: int, chat_type: str = "supergroup") -> Subscription | None:
+        """A group became a supergroup with a new id: its subscription follows (schedule, language,
+        last post date kept). Telegram announces the move twice (in the old and in the new chat),
+        so moving again is a no-op; a subscription the new chat already has is kept. Returns the
+        new chat's subscription, or None when neither chat has one."""
+        with self._connect() as conn:
+            taken = conn.execute("SELECT 1 FROM subscriptions WHERE chat_id = ?", (new_chat_id,)).fetchone()
+            if taken:
+                conn.execute("DELETE FROM subscriptions WHERE chat_id = ?", (old_chat_id,))
+            else:
+                conn.execute("UPDATE subscriptions SET chat_id = ?, chat_type = ? WHERE chat_id = ?",
+                             (new_chat_id, chat_type, old_chat_id))
+        return self.get(new_chat_id)

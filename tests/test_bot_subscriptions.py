@@ -151,6 +151,64 @@ async def test_forbidden_disables_the_subscription(bot, db, caplog):
     assert SubscriptionStore(db).get(CHANNEL).active and len(jobs(bot, CHANNEL)) == 1
 
 
+BASIC, UPGRADED = -4001, -1004001  # a basic group and the supergroup it becomes
+
+
+async def subscribe_basic_group(bot) -> None:
+    bot.api.set_member_status(BASIC, USER, "administrator")
+    [done] = await bot.say(BASIC, "/subscribe 07:00", chat_type="group", user_id=USER)
+    assert "07:00 (Europe/Berlin)" in done["text"] and len(jobs(bot, BASIC)) == 1
+
+
+async def test_a_group_upgraded_to_a_supergroup_keeps_its_briefing(bot, db):
+    await subscribe_basic_group(bot)
+    SubscriptionStore(db).mark_sent(BASIC, "2025-12-10")
+    bot.api.upgrade_group(BASIC, UPGRADED, user_id=USER)
+    await bot.api.wait_for(lambda api: jobs(bot, UPGRADED) and not jobs(bot, BASIC))
+    await bot.api.wait_for(lambda api: api.pending_updates() == 0)  # both service messages handled
+    moved = SubscriptionStore(db).get(UPGRADED)
+    assert SubscriptionStore(db).get(BASIC) is None
+    assert (moved.schedule, moved.chat_type, moved.last_sent) == (Schedule(7, 0, "Europe/Berlin"), "supergroup", "2025-12-10")
+    [post] = await run_job(bot, UPGRADED)
+    assert post["text"].startswith("Briefing\n") and post["chat"]["id"] == UPGRADED
+    assert bot.api.bot_messages(BASIC)[-1]["text"].startswith("Done:")  # nothing else went to the old id
+
+
+async def test_a_missed_upgrade_is_caught_when_the_briefing_is_posted(bot, db, caplog):
+    caplog.set_level(logging.INFO)
+    await subscribe_basic_group(bot)
+    bot.api.upgrade_group(BASIC, UPGRADED, user_id=USER, enqueue=False)  # the bot never saw the service messages
+    [job] = jobs(bot, BASIC)
+    await job.run(bot.app)
+    [post] = await bot.api.wait_for(messages=1, chat_id=UPGRADED)
+    assert post["text"].startswith("Briefing\n")
+    assert SubscriptionStore(db).get(BASIC) is None and SubscriptionStore(db).get(UPGRADED).last_sent is not None
+    assert jobs(bot, BASIC) == () and len(jobs(bot, UPGRADED)) == 1
+    assert any("became supergroup" in r.getMessage() for r in caplog.records)
+
+
+async def test_an_allowed_group_upgraded_to_an_unlisted_supergroup_is_not_scheduled(engine, db, caplog):
+    async with running_bot(engine, subscriptions_db=db, allowed_chat_ids=frozenset({BASIC})) as bot:
+        await subscribe_basic_group(bot)
+        bot.api.upgrade_group(BASIC, UPGRADED, user_id=USER)
+        await bot.api.wait_for(lambda api: api.pending_updates() == 0 and SubscriptionStore(db).get(UPGRADED))
+        assert jobs(bot, BASIC) == () and jobs(bot, UPGRADED) == ()  # the operator must list the new id
+        assert bot.api.bot_messages(UPGRADED) == []  # no refusal for the service message
+        assert any("ALLOWED_CHAT_IDS" in r.getMessage() for r in caplog.records)
+
+
+def test_store_moves_a_subscription_once(db):
+    store = SubscriptionStore(db)
+    assert store.move(1, 2) is None
+    store.save(Subscription(1, Schedule(8, 0, "UTC"), "group", "G", "de"))
+    moved = store.move(1, 2)
+    assert (moved.chat_id, moved.chat_type, moved.lang) == (2, "supergroup", "de") and store.get(1) is None
+    assert store.move(1, 2) == moved  # the second service message changes nothing
+    store.save(Subscription(3, Schedule(9, 0, "UTC"), "group"))
+    assert store.move(3, 2).schedule == Schedule(8, 0, "UTC")  # the new chat's own subscription wins
+    assert store.get(3) is None
+
+
 @pytest.mark.parametrize("command, expected", [
     ("/subscribe", ["Send /subscribe HH:MM or /subscribe HH:MM time-zone"]),
     ("/subscribe 25:00", ["25:00 is not a time of day", "Send /subscribe HH:MM"]),

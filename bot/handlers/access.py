@@ -40,6 +40,8 @@ async def gate(update: Update, context: BotContext) -> None:
         await update.inline_query.answer([], cache_time=0, is_personal=True, button=button)
     elif update.callback_query:
         await update.callback_query.answer(text(lang, "refused"), show_alert=True)
+    elif update.message and update.message.migrate_from_chat_id is not None:
+        log.warning("chat %s (upgraded from %s) is not in ALLOWED_CHAT_IDS", chat.id, update.message.migrate_from_chat_id)
     elif update.message and chat and chat.id not in context.data.refused_chats:
         context.data.refused_chats.add(chat.id)
         await send_html(context.bot, chat.id, [text(lang, "refused")])

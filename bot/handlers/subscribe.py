@@ -15,6 +15,11 @@ JobQueue job named ``briefing:<chat id>`` running daily at its time in its time 
 re-subscribe and restored in ``post_init`` (:func:`restore_subscriptions`), so a restart loses
 nothing. The job (:func:`post_briefing`) posts at most once per local day; when Telegram answers
 Forbidden (bot blocked, kicked or removed) it disables the subscription and removes itself.
+
+A basic group upgraded to a supergroup gets a new chat id. The subscription follows it: on the
+service messages Telegram sends (``migrate_to_chat_id`` in the old chat, ``migrate_from_chat_id``
+in the new one; :func:`on_migrate`), and, should those have been missed, when a post to the old
+id fails with ChatMigrated (the post then goes to the new id, so the day's briefing is not lost).
 """
 
 from __future__ import annotations
@@ -23,8 +28,8 @@ import logging
 
 from telegram import Update
 from telegram.constants import ChatMemberStatus, ChatType
-from telegram.error import Forbidden
-from telegram.ext import Application, CommandHandler, Job
+from telegram.error import ChatMigrated, Forbidden
+from telegram.ext import Application, CommandHandler, Job, MessageHandler, filters
 
 from ..context import BotContext, BotData
 from ..formatting import echo, esc
@@ -88,7 +93,14 @@ async def post_briefing(context: BotContext) -> None:
         return
     message = await briefing_message(context, sub.lang)
     try:
-        await send_html(context.bot, chat_id, [message])
+        try:
+            await send_html(context.bot, chat_id, [message])
+        except ChatMigrated as exc:  # the group became a supergroup and we missed the service message
+            context.job.schedule_removal()
+            if move_subscription(context.application, chat_id, exc.new_chat_id) is None:
+                return
+            chat_id = exc.new_chat_id
+            await send_html(context.bot, chat_id, [message])
     except Forbidden as exc:
         store.disable(chat_id, exc.message)
         context.job.schedule_removal()
@@ -96,6 +108,33 @@ async def post_briefing(context: BotContext) -> None:
         return
     store.mark_sent(chat_id, today)
     log.info("daily briefing sent to chat %s", chat_id)
+
+
+def move_subscription(app: Application, old_chat_id: int, new_chat_id: int) -> Subscription | None:
+    """The group ``old_chat_id`` is now the supergroup ``new_chat_id``: move its subscription and
+    its daily job. Returns the moved subscription (None if the chat had none)."""
+    unschedule(app, old_chat_id)
+    sub = subscription_store(app.bot_data).move(old_chat_id, new_chat_id)
+    if sub is None:
+        return None
+    allowed = app.bot_data.settings.allowed_chat_ids
+    if allowed and new_chat_id not in allowed:
+        log.warning("chat %s became %s, which ALLOWED_CHAT_IDS does not list: its daily briefing stays off "
+                    "until it is added", old_chat_id, new_chat_id)
+        return sub
+    if sub.active and app.job_queue is not None:
+        schedule(app, sub)
+    log.info("chat %s became supergroup %s: daily briefing moved", old_chat_id, new_chat_id)
+    return sub
+
+
+async def on_migrate(update: Update, context: BotContext) -> None:
+    """Service message of a group upgraded to a supergroup (sent in both chats; moving is idempotent)."""
+    message = update.effective_message
+    old_id = message.migrate_from_chat_id or message.chat_id
+    new_id = message.migrate_to_chat_id or message.chat_id
+    context.application.migrate_chat_data(message=message)
+    move_subscription(context.application, old_id, new_id)
 
 
 async def may_manage(update: Update, context: BotContext) -> bool:
@@ -158,6 +197,7 @@ async def on_subscriptions(update: Update, context: BotContext) -> None:
 
 def register(app: Application) -> None:
     app.add_handlers([
+        MessageHandler(filters.StatusUpdate.MIGRATE, on_migrate),
         CommandHandler("subscribe", on_subscribe, filters=NEW_OR_CHANNEL),
         CommandHandler("unsubscribe", on_unsubscribe, filters=NEW_OR_CHANNEL),
         CommandHandler("subscriptions", on_subscriptions, filters=NEW_OR_CHANNEL),

@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import QUERY_TOO_OLD, bad_request, forbidden
+from .errors import QUERY_TOO_OLD, ApiError, bad_request, forbidden
 from .faults import FaultPlan
 
 JSON = dict[str, Any]
@@ -125,6 +125,7 @@ class BotState:
         self.chats: dict[int, JSON] = {}
         self.member_statuses: dict[tuple[int, int], str] = {}
         self.blocked: set[int] = set()
+        self.migrated: dict[int, int] = {}  # basic group id -> the supergroup it was upgraded to
         self.messages: dict[tuple[int, int], StoredMessage] = {}
         self._last_message_id: dict[int, int] = {}
         self.updates: list[JSON] = []
@@ -165,8 +166,12 @@ class BotState:
         raise bad_request("chat not found")
 
     def writable_chat(self, chat_id: int | str) -> JSON:
-        """The chat, if the bot may post into it; 403 once the chat blocked or kicked the bot."""
+        """The chat, if the bot may post into it; 403 once the chat blocked or kicked the bot,
+        400 with ``migrate_to_chat_id`` once a basic group was upgraded to a supergroup."""
         chat = self.get_chat(chat_id)
+        if chat["id"] in self.migrated:
+            raise ApiError(400, "Bad Request: group chat was upgraded to a supergroup chat",
+                           {"migrate_to_chat_id": self.migrated[chat["id"]]})
         if chat["id"] in self.blocked:
             if chat["type"] == "private":
                 raise forbidden("bot was blocked by the user")

@@ -283,6 +283,31 @@ class UserActions(BotState):
                 self.user(user_id)
             self.member_statuses[(chat_id, user_id)] = status
 
+    def upgrade_group(self, old_id: int, new_id: int, *, user_id: int, enqueue: bool = True) -> tuple[JSON, JSON]:
+        """A basic group becomes a supergroup with a new id, as Telegram does it: the old group
+        gets a service message with ``migrate_to_chat_id``, the new supergroup one with
+        ``migrate_from_chat_id``; members keep their status; from now on sending to the old id
+        fails with 400 and ``parameters.migrate_to_chat_id``. Returns the two messages."""
+        with self.lock:
+            old = self.chats.get(old_id)
+            if old is None or old["type"] != "group":
+                raise ValueError(f"chat {old_id} is not a known basic group")
+            if new_id in self.chats:
+                raise ValueError(f"chat {new_id} already exists")
+            self.chats[new_id] = {**old, "id": new_id, "type": "supergroup"}
+            for (chat, member), status in list(self.member_statuses.items()):
+                if chat == old_id:
+                    self.member_statuses[(new_id, member)] = status
+            if old_id in self.blocked:
+                self.blocked.add(new_id)
+            self.migrated[old_id] = new_id
+            sender, now = self._known_user(user_id), int(time.time())
+            to_message = {"message_id": self.new_message_id(old_id), "from": sender, "chat": dict(old),
+                          "date": now, "migrate_to_chat_id": new_id}
+            from_message = {"message_id": self.new_message_id(new_id), "from": sender,
+                            "chat": dict(self.chats[new_id]), "date": now, "migrate_from_chat_id": old_id}
+            return (self._post("message", to_message, enqueue), self._post("message", from_message, enqueue))
+
     def block_chat(self, chat_id: int) -> None:
         """The user blocks the bot (private) or the bot is kicked (group/channel): sends to the
         chat fail with 403 from now on."""

@@ -1,7 +1,8 @@
 """Every user-facing string of the bot, in English and German.
 
 The interface language follows the user's Telegram language (``de*`` -> German, anything else ->
-English); quotes from the article always stay in the original German. Templates are HTML: the
+English). Where Telegram names no language (channel posts, anonymous group administrators, users
+without one) the bot's ``DEFAULT_LANGUAGE`` setting applies. Quotes from the article always stay in the original German. Templates are HTML: the
 caller passes values that are already escaped (``bot.formatting`` does that).
 """
 
@@ -11,8 +12,11 @@ LANGUAGES = ("en", "de")
 DEFAULT_LANGUAGE = "en"
 
 
-def language_of(language_code: str | None) -> str:
-    return "de" if (language_code or "").lower().startswith("de") else DEFAULT_LANGUAGE
+def language_of(language_code: str | None, default: str = DEFAULT_LANGUAGE) -> str:
+    """The interface language for a Telegram ``language_code``; ``default`` when there is none."""
+    if not language_code:
+        return default
+    return "de" if language_code.lower().startswith("de") else DEFAULT_LANGUAGE
 
 
 EXAMPLES = {

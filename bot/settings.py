@@ -15,6 +15,7 @@ from urllib.parse import urlparse
 
 from index.settings import SettingsError, _int
 
+from .i18n import DEFAULT_LANGUAGE, LANGUAGES
 from .subscriptions import find_zone
 
 __all__ = ["BotSettings", "SettingsError", "TOKEN_PATTERN"]
@@ -54,6 +55,13 @@ def _chat_ids(env: Mapping[str, str], name: str) -> frozenset[int]:
     return frozenset(ids)
 
 
+def _language(env: Mapping[str, str], name: str) -> str:
+    raw = _get(env, name).lower() or DEFAULT_LANGUAGE
+    if raw not in LANGUAGES:
+        raise SettingsError(f"{name} must be one of {', '.join(LANGUAGES)}, got {raw!r}")
+    return raw
+
+
 def _zone(env: Mapping[str, str], name: str, default: str) -> str:
     raw = _get(env, name) or default
     zone = find_zone(raw)
@@ -79,6 +87,7 @@ class BotSettings:
     message_limit: int = TELEGRAM_MESSAGE_LIMIT  # not from the environment; tests lower it
     briefing_tz: str = "Europe/Berlin"  # default time zone of /subscribe
     subscriptions_db: Path = Path(".data/subscriptions.sqlite3")
+    default_language: str = DEFAULT_LANGUAGE  # when Telegram names none (channels, anonymous admins)
 
     def __repr__(self) -> str:  # never show the token or the webhook secret
         return f"BotSettings(webhook={self.webhook}, base_url={self.base_url!r}, allowed={len(self.allowed_chat_ids)} chats)"
@@ -101,6 +110,7 @@ class BotSettings:
             rate_limit_retries=_int(env, "RATE_LIMIT_RETRIES", 3, 0, 20),
             briefing_tz=_zone(env, "BRIEFING_TZ", "Europe/Berlin"),
             subscriptions_db=Path(_get(env, "SUBSCRIPTIONS_DB") or ".data/subscriptions.sqlite3"),
+            default_language=_language(env, "DEFAULT_LANGUAGE"),
         )
         settings.check()
         return settings

@@ -229,6 +229,16 @@ async def test_private_chat_subscribes_itself_in_german(bot, db):
     assert post["text"].startswith("Kurzfassung\n")
 
 
+async def test_a_channel_gets_the_default_language_setting(engine, db):
+    async with running_bot(engine, subscriptions_db=db, default_language="de") as bot:
+        done = await channel_says(bot, "/subscribe 06:30")  # a channel post names no language
+        assert done["text"].startswith("Erledigt: Dieser Chat bekommt die Kurzfassung jeden Tag um 06:30")
+        [post] = await run_job(bot, CHANNEL)
+        assert post["text"].startswith("Kurzfassung\n")
+        [reply] = await bot.say(USER, "/subscriptions", language_code="en")  # a user's own language wins
+        assert reply["text"].startswith("This chat has no daily briefing")
+
+
 # ---- pure parts --------------------------------------------------------------------------------
 @pytest.mark.parametrize("args, expected", [
     (["08:00"], Schedule(8, 0, "Europe/Berlin")),

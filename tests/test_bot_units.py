@@ -33,11 +33,13 @@ def test_settings_parse_every_variable():
     s = BotSettings.from_env(env(
         TELEGRAM_BASE_URL="http://127.0.0.1:8081/bot", WEBHOOK_URL="https://example.org/tg/hook",
         WEBHOOK_LISTEN="0.0.0.0", WEBHOOK_PORT="9000", WEBHOOK_SECRET="s3cr3t_-X", ALLOWED_CHAT_IDS=" 1, -1002, ",
-        FLOOD_LIMIT="5", FLOOD_WINDOW="30", RATE_LIMITER="off", RATE_LIMIT_RETRIES="1"), webhook=True)
+        FLOOD_LIMIT="5", FLOOD_WINDOW="30", RATE_LIMITER="off", RATE_LIMIT_RETRIES="1", DEFAULT_LANGUAGE="DE"),
+        webhook=True)
     assert s.api_base_url == "http://127.0.0.1:8081/bot"
     assert (s.webhook_listen, s.webhook_port, s.webhook_path, s.webhook_secret) == ("0.0.0.0", 9000, "tg/hook", "s3cr3t_-X")
     assert s.allowed_chat_ids == {1, -1002}
     assert (s.flood_limit, s.flood_window, s.rate_limiter, s.rate_limit_retries) == (5, 30.0, False, 1)
+    assert s.default_language == "de" and BotSettings.from_env(env()).default_language == "en"
 
 
 @pytest.mark.parametrize("values, webhook, needle", [
@@ -48,6 +50,7 @@ def test_settings_parse_every_variable():
     ({"FLOOD_LIMIT": "0"}, False, "FLOOD_LIMIT"),
     ({"WEBHOOK_PORT": "http"}, False, "WEBHOOK_PORT"),
     ({"RATE_LIMITER": "maybe"}, False, "RATE_LIMITER"),
+    ({"DEFAULT_LANGUAGE": "fr"}, False, "DEFAULT_LANGUAGE must be one of en, de"),
     ({"TELEGRAM_BASE_URL": "localhost:8081"}, False, "TELEGRAM_BASE_URL"),
     ({"WEBHOOK_URL": "https://x.org/h"}, True, "WEBHOOK_SECRET is required"),
     ({"WEBHOOK_URL": "https://x.org/h", "WEBHOOK_SECRET": "bad secret!"}, True, "WEBHOOK_SECRET must be"),
@@ -141,6 +144,7 @@ def test_recent_questions_is_a_bounded_lru_with_short_keys():
 # ---- i18n ------------------------------------------------------------------------------------
 def test_language_choice_and_complete_translations():
     assert [language_of(c) for c in ("de", "de-AT", "DE", "en", "fr", None, "")] == ["de", "de", "de", "en", "en", "en", "en"]
+    assert [language_of(c, "de") for c in (None, "", "fr", "de-CH")] == ["de", "de", "en", "de"]  # default: no language named
     assert set(TEXTS["de"]) == set(TEXTS["en"])
     assert text("fr", "not_answered") == TEXTS["en"]["not_answered"]
     assert all(1 <= len(en) <= 256 and 1 <= len(de) <= 256 for _, en, de in COMMANDS)

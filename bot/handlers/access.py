@@ -32,7 +32,7 @@ def is_allowed(update: Update, allowed: frozenset[int]) -> bool:
 async def gate(update: Update, context: BotContext) -> None:
     if is_allowed(update, context.settings.allowed_chat_ids):
         return
-    lang = lang_of(update)
+    lang = lang_of(update, context)
     chat = update.effective_chat
     log.info("refused an update from chat %s", chat.id if chat else None)
     if update.inline_query:

@@ -25,7 +25,7 @@ async def briefing_message(context: BotContext, lang: str) -> str:
 
 
 async def on_brief(update: Update, context: BotContext) -> None:
-    await reply_html(update, await briefing_message(context, lang_of(update)))
+    await reply_html(update, await briefing_message(context, lang_of(update, context)))
 
 
 def register(app: Application) -> None:

@@ -25,7 +25,7 @@ CONTEXT_RADIUS = 1
 
 
 async def on_more(update: Update, context: BotContext) -> None:
-    query, lang = update.callback_query, lang_of(update)
+    query, lang = update.callback_query, lang_of(update, context)
     key = query.data.removeprefix("more:")
     record = context.data.questions.get(key)
     if record is None or query.message is None:
@@ -48,7 +48,7 @@ async def on_more(update: Update, context: BotContext) -> None:
 
 
 async def on_context(update: Update, context: BotContext) -> None:
-    query, lang = update.callback_query, lang_of(update)
+    query, lang = update.callback_query, lang_of(update, context)
     engine = context.engine
     passage_id = int(query.data.removeprefix("ctx:"))
     passages = engine.neighbours(passage_id, CONTEXT_RADIUS)
@@ -63,7 +63,7 @@ async def on_context(update: Update, context: BotContext) -> None:
 
 async def on_unknown_button(update: Update, context: BotContext) -> None:
     if not handled_elsewhere(context.application, update):
-        await update.callback_query.answer(text(lang_of(update), "expired"), show_alert=True)
+        await update.callback_query.answer(text(lang_of(update, context), "expired"), show_alert=True)
 
 
 def register(app: Application) -> None:

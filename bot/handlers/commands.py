@@ -22,7 +22,7 @@ NEW = filters.UpdateType.MESSAGE
 
 
 async def on_start(update: Update, context: BotContext) -> None:
-    lang, engine = lang_of(update), context.engine
+    lang, engine = lang_of(update, context), context.engine
     payload = context.args[0] if context.args else ""
     if payload == "help":
         await on_help(update, context)
@@ -40,25 +40,25 @@ async def on_start(update: Update, context: BotContext) -> None:
 
 
 async def on_help(update: Update, context: BotContext) -> None:
-    await reply_html(update, format_help(lang_of(update), context.bot.username))
+    await reply_html(update, format_help(lang_of(update, context), context.bot.username))
 
 
 async def on_source(update: Update, context: BotContext) -> None:
     engine = context.engine
-    await reply_html(update, format_source(engine.article, len(engine.passages), lang_of(update)))
+    await reply_html(update, format_source(engine.article, len(engine.passages), lang_of(update, context)))
 
 
 async def on_ask(update: Update, context: BotContext) -> None:
     question = " ".join(context.args or [])
     if not question.strip():
-        await reply_html(update, usage_hint(lang_of(update)))
+        await reply_html(update, usage_hint(lang_of(update, context)))
         return
     await answer_question(update, context, question)
 
 
 async def on_unknown_command(update: Update, context: BotContext) -> None:
     if not handled_elsewhere(context.application, update):
-        await reply_html(update, text(lang_of(update), "unknown_command"))
+        await reply_html(update, text(lang_of(update, context), "unknown_command"))
 
 
 async def set_commands(app: Application) -> None:

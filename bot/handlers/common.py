@@ -12,10 +12,10 @@ from typing import Awaitable, Callable, Sequence, TypeVar
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Message, ReplyParameters, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, NetworkError, RetryAfter
-from telegram.ext import Application
+from telegram.ext import Application, CallbackContext
 
 from ..formatting import strip_tags
-from ..i18n import language_of, text
+from ..i18n import DEFAULT_LANGUAGE, language_of, text
 
 log = logging.getLogger(__name__)
 
@@ -40,9 +40,13 @@ RETRY_DELAYS = (1.0, 3.0)  # seconds before the 1st and 2nd retry; a 429 names i
 MAX_FLOOD_WAIT = 60.0  # a longer 429 wait is not sat out
 
 
-def lang_of(update: object) -> str:
+def lang_of(update: object, context: CallbackContext | None = None) -> str:
+    """The sender's interface language; the ``DEFAULT_LANGUAGE`` setting when Telegram names none
+    (channel posts, anonymous administrators)."""
     user = update.effective_user if isinstance(update, Update) else None
-    return language_of(user.language_code if user else None)
+    settings = context.bot_data.settings if context is not None else None
+    default = settings.default_language if settings is not None else DEFAULT_LANGUAGE
+    return language_of(user.language_code if user else None, default)
 
 
 def is_parse_error(exc: BadRequest) -> bool:

@@ -31,7 +31,7 @@ def inline_result(card: Card, article, lang: str) -> InlineQueryResultArticle:
 
 async def on_inline_query(update: Update, context: BotContext) -> None:
     query = update.inline_query
-    lang, engine = lang_of(update), context.engine
+    lang, engine = lang_of(update, context), context.engine
     # "@bot Rutte …" and the empty query: quote cards (bot/handlers/quotes.py); else None
     results = await inline_quote_results(query.query, context, lambda card: inline_result(card, engine.article, lang))
     if results is None:

@@ -35,7 +35,7 @@ def has_context(engine, passage_id: int) -> bool:
 
 
 async def answer_question(update: Update, context: BotContext, question: str) -> None:
-    lang = lang_of(update)
+    lang = lang_of(update, context)
     user = update.effective_user
     verdict = context.data.flood.check(user.id) if user else Verdict.ALLOW
     if verdict is Verdict.SILENT:
@@ -105,11 +105,11 @@ async def on_group_text(update: Update, context: BotContext) -> None:
     if question:
         await answer_question(update, context, question)
     else:  # a bare "@bot": tell them how to ask
-        await reply_html(update, usage_hint(lang_of(update)))
+        await reply_html(update, usage_hint(lang_of(update, context)))
 
 
 async def on_non_text(update: Update, context: BotContext) -> None:
-    await reply_html(update, text(lang_of(update), "non_text"))
+    await reply_html(update, text(lang_of(update, context), "non_text"))
 
 
 def register(app: Application) -> None:

@@ -56,7 +56,7 @@ def flooding(update: Update, context: BotContext) -> Verdict:
 
 
 async def on_quote(update: Update, context: BotContext) -> None:
-    lang = lang_of(update)
+    lang = lang_of(update, context)
     verdict = flooding(update, context)
     if verdict is not Verdict.ALLOW:
         if verdict is Verdict.NOTICE:
@@ -88,7 +88,7 @@ def quote_messages(context: BotContext, speaker: Speaker, quotes: list[Quote], l
 
 
 async def on_person_button(update: Update, context: BotContext) -> None:
-    query, lang = update.callback_query, lang_of(update)
+    query, lang = update.callback_query, lang_of(update, context)
     book = await context.library.quote_book()
     speaker = next((s for s in book.speakers if f"quote:{s.key}" == query.data), None)
     quotes = book.find(speaker, limit=QUOTE_LIMIT) if speaker else []

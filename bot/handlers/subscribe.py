@@ -155,7 +155,7 @@ def when(sub: Subscription) -> dict[str, str]:
 
 
 async def on_subscribe(update: Update, context: BotContext) -> None:
-    lang, chat = lang_of(update), update.effective_chat
+    lang, chat = lang_of(update, context), update.effective_chat
     if not await may_manage(update, context):
         await reply_html(update, text(lang, "admins_only"))
         return
@@ -174,7 +174,7 @@ async def on_subscribe(update: Update, context: BotContext) -> None:
 
 
 async def on_unsubscribe(update: Update, context: BotContext) -> None:
-    lang, chat = lang_of(update), update.effective_chat
+    lang, chat = lang_of(update, context), update.effective_chat
     if not await may_manage(update, context):
         await reply_html(update, text(lang, "admins_only"))
         return
@@ -184,7 +184,7 @@ async def on_unsubscribe(update: Update, context: BotContext) -> None:
 
 
 async def on_subscriptions(update: Update, context: BotContext) -> None:
-    lang = lang_of(update)
+    lang = lang_of(update, context)
     sub = subscription_store(context.bot_data).get(update.effective_chat.id)
     if sub is None:
         message = text(lang, "not_subscribed")

@@ -42,6 +42,7 @@ EVAL_FILES = {
     "own": ROOT / "tests" / "data" / "own_eval.jsonl",
     "holdout": ROOT / "tests" / "data" / "holdout_eval.jsonl",
     "fresh": ROOT / "tests" / "data" / "fresh_eval.jsonl",
+    "probe": ROOT / "tests" / "data" / "probe_eval.jsonl",
 }
 QUIET_LOAD = 0.8  # 1-minute load average under which final numbers are taken
 

@@ -86,6 +86,10 @@ def test_hostile_input_gets_an_answer_object(engine):
         # near-topic ones among them (other countries and people, biographical facts); measured
         # hit@1 0.5, 36 of 52 rejected (24 before the unknown-name and age/birth checks)
         ("fresh_eval", 0.5, 0.7, 1, 0.65),
+        # written on 2026-11-27 (third session) before the engine ever saw it, and not tuned on:
+        # 24 answerable in de/en/uk/ru/fr, 8 near-topic unanswerable; measured hit@1 0.708,
+        # hit@3 0.875, 2 of 8 rejected, 1 answerable rejected
+        ("probe_eval", 0.7, 0.87, 1, 0.25),
     ],
 )
 def test_quality_floors(engine, name, hit1, hit3, max_rejected, min_unanswerable_rejected):

@@ -43,6 +43,7 @@ EVAL_FILES = {
     "holdout": ROOT / "tests" / "data" / "holdout_eval.jsonl",
     "fresh": ROOT / "tests" / "data" / "fresh_eval.jsonl",
     "probe": ROOT / "tests" / "data" / "probe_eval.jsonl",
+    "names": ROOT / "tests" / "data" / "names_eval.jsonl",
 }
 QUIET_LOAD = 0.8  # 1-minute load average under which final numbers are taken
 

@@ -25,7 +25,7 @@ from typing import Callable
 
 import numpy as np
 
-from . import abstain, grounding, search, store
+from . import abstain, grounding, places, search, store
 from .background import background_sentences
 from .embeddings import Embedder, load_embedder
 from .ingest import load_articles
@@ -69,6 +69,7 @@ class Engine:
         }
         self._lexical = LexicalIndex([s.text for s in flat])
         self._words = grounding.vocabulary([p.text for p in data.passages])
+        self._places = places.Places([p.text for p in data.passages])
         self._use_sparse = settings.sparse_terms and data.sparse is not None and embedder.has_sparse
         self._sparse = search.SparseTerms(data.sparse) if self._use_sparse else None
         if self._sparse is not None:
@@ -171,24 +172,31 @@ class Engine:
 
     def _reject_unknown_names(self, answers: list[Answer], vectors: dict[int, np.ndarray]) -> None:
         """Turn answers into "not answered" when the question asks about a name the article never
-        mentions (:mod:`index.grounding`): one extra encode per such name, only for answered
-        questions that contain a capitalised word absent from the article's text."""
+        mentions (:mod:`index.grounding`), for answered questions that contain a capitalised word
+        absent from the article's text: a country the article does not mention is known from
+        the list of countries (:mod:`index.places`); any other name costs one extra encode."""
         todo = [(i, name) for i, a in enumerate(answers) if a.answered
                 for name in grounding.unknown_names(a.question, self._words)]
-        if not todo:
-            return
-        masked = self.embed_queries([grounding.without(answers[i].question, name) for i, name in todo])
-        base = {i: self._top_sentence_of(vectors[i]) for i, _ in todo}  # once per question, not per name
-        deltas: dict[int, list] = {}
-        for (i, name), vector in zip(todo, masked):
-            deltas.setdefault(i, []).append((name, base[i] - self._top_sentence_of(vector)))
-        for i, named in deltas.items():
-            name = grounding.ungrounded(named, abstain.CALIBRATION.min_name_delta)
-            if name is not None:
-                a = answers[i]
-                answers[i] = Answer(question=a.question, answered=False, confidence=a.confidence,
-                                    reason=f"{abstain.NOT_ANSWERED} (the article never mentions {name.text!r})",
-                                    unknown_name=name.text)
+        unknown: dict[int, grounding.Name] = {}
+        for i, name in todo:
+            if i not in unknown and self._places.unmentioned_country(name.text):
+                unknown[i] = name
+        todo = [(i, name) for i, name in todo if i not in unknown]
+        if todo:
+            masked = self.embed_queries([grounding.without(answers[i].question, name) for i, name in todo])
+            base = {i: self._top_sentence_of(vectors[i]) for i, _ in todo}  # once per question, not per name
+            deltas: dict[int, list] = {}
+            for (i, name), vector in zip(todo, masked):
+                deltas.setdefault(i, []).append((name, base[i] - self._top_sentence_of(vector)))
+            for i, named in deltas.items():
+                name = grounding.ungrounded(named, abstain.CALIBRATION.min_name_delta)
+                if name is not None:
+                    unknown[i] = name
+        for i, name in sorted(unknown.items()):
+            a = answers[i]
+            answers[i] = Answer(question=a.question, answered=False, confidence=a.confidence,
+                                reason=f"{abstain.NOT_ANSWERED} (the article never mentions {name.text!r})",
+                                unknown_name=name.text)
 
     def _top_sentence_of(self, qvec: np.ndarray) -> float:
         """The best raw cosine of any article sentence with ``qvec``."""

@@ -29,6 +29,8 @@ def test_ungrounded_applies_the_threshold():
 
 @pytest.mark.parametrize("question, name", [
     ("Was sagt Merz über Israel?", "Israel"),
+    ("What did Rutte say about Iran?", "Iran"),  # a country the model half-knows: index.places
+    ("Что Рютте сказал о Китае?", "Китае"),
     ("How did Poland react to the US strategy?", "Poland"),
     ("Что сказал Рютте о Японии?", "Японии"),
 ])

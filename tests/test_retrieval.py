@@ -80,16 +80,19 @@ def test_hostile_input_gets_an_answer_object(engine):
         # a copy of shared/eval/dev.jsonl; the issue asks hit@1 >= 0.85 and every unanswerable
         # question rejected, measured 0.69 and 2 of 3 (see README)
         ("dev_eval", 0.69, 1.0, 0, 0.66),
-        ("own_eval", 0.8, 0.9, 0, 0.75),
-        ("holdout_eval", 0.8, 0.9, 1, 0.75),
+        ("own_eval", 0.8, 0.9, 0, 0.85),
+        ("holdout_eval", 0.8, 0.9, 1, 0.95),
         # written after the recipe and the background corpus were fixed: mostly unanswerable,
         # near-topic ones among them (other countries and people, biographical facts); measured
-        # hit@1 0.5, 36 of 52 rejected (24 before the unknown-name and age/birth checks)
-        ("fresh_eval", 0.5, 0.7, 1, 0.65),
+        # hit@1 0.5, 40 of 52 rejected (24 before the unknown-name, age/birth and country checks)
+        ("fresh_eval", 0.5, 0.7, 1, 0.75),
         # written on 2026-11-27 (third session) before the engine ever saw it, and not tuned on:
         # 24 answerable in de/en/uk/ru/fr, 8 near-topic unanswerable; measured hit@1 0.708,
         # hit@3 0.875, 2 of 8 rejected, 1 answerable rejected
         ("probe_eval", 0.7, 0.87, 1, 0.25),
+        # names in other spellings and names the article lacks, written before index.places was
+        # tried on it: 5 of 12 rejected before, 8 after (the three countries); persons still pass
+        ("names_eval", 0.74, 0.83, 1, 0.65),
     ],
 )
 def test_quality_floors(engine, name, hit1, hit3, max_rejected, min_unanswerable_rejected):

@@ -42,8 +42,9 @@ def warm_latency(engine, n: int) -> dict:
 
 def stages(engine, n: int) -> dict:
     """The parts of one ``ask``: dense query encode, sparse query encode, ranking + abstention, and
-    the unknown-name check (an extra encode for answered questions with a capitalised word the
-    article lacks; its percentiles are over the questions that needed it, ``share`` says how many)."""
+    the unknown-name check (for answered questions with a capitalised word the article lacks: an
+    extra encode unless the word is a country's name; its percentiles are over the questions that
+    needed the check, ``share`` says how many)."""
     from index import grounding
     from index.language import clean_question
 

@@ -2,8 +2,9 @@
 
 The interface language follows the user's Telegram language (``de*`` -> German, anything else ->
 English). Where Telegram names no language (channel posts, anonymous group administrators, users
-without one) the bot's ``DEFAULT_LANGUAGE`` setting applies. Quotes from the article always stay in the original German. Templates are HTML: the
-caller passes values that are already escaped (``bot.formatting`` does that).
+without one) the bot's ``DEFAULT_LANGUAGE`` setting applies. Quotes from the article always stay in
+the original German. Templates are HTML: the caller passes values that are already escaped
+(``bot.formatting`` does that).
 """
 
 from __future__ import annotations

@@ -23,7 +23,9 @@ def format_answer_text(answer: Answer, engine=None, color: bool = False) -> str:
             headings = [p.text for p in engine.passages if p.kind == "heading"]
             if headings:
                 topics = "\nThe article covers: " + "; ".join(headings) + "."
-        return f"Q: {answer.question}\nThe article does not answer this question.{topics}\n"
+        why = (f"The article never mentions {answer.unknown_name}, so it does not answer this question."
+               if answer.unknown_name else "The article does not answer this question.")
+        return f"Q: {answer.question}\n{why}{topics}\n"
     lines = [f"Q: {answer.question}"]
     for n, hit in enumerate(answer.hits, 1):
         p = hit.passage

@@ -31,6 +31,13 @@ def test_ask_readable_answer_highlights_the_quote(cli):
     assert "§6" in out and "Es ist nichts mehr so wie früher" in out
 
 
+def test_ask_readable_not_answered_says_which_name_is_missing(cli):
+    code, out, _ = cli("ask", "Was sagt Rutte über China?")
+    assert code == 0
+    assert "The article never mentions China, so it does not answer this question." in out
+    assert "The article covers:" in out
+
+
 def test_ask_reads_one_question_per_line_from_stdin(cli, monkeypatch):
     monkeypatch.setattr("sys.stdin", io.StringIO("Ist das Baltikum bedroht?\n\n   \nWhat is the recipe for lasagna?\n"))
     code, out, _ = cli("ask", "--json")

@@ -227,7 +227,7 @@ class Engine:
         hits = []
         for i in order[:top_k]:
             passage = self.data.passages[i]
-            start, end = self._best_sentence(passage, unit_scores, lexical)
+            start, end = self._best_sentence(passage, unit_scores, lexical, kind)
             hits.append(Hit(passage=passage, score=float(fused[i]), quote=passage.text[start:end], quote_start=start, quote_end=end))
         return Answer(question=question, answered=True, hits=tuple(hits), confidence=conf)
 
@@ -270,19 +270,23 @@ class Engine:
             return float(np.max(scores[is_sentence]))
         return float(np.max(scores, initial=-1.0))
 
-    def _best_sentence(self, passage: Passage, unit_scores: np.ndarray, lexical: np.ndarray) -> tuple[int, int]:
+    def _best_sentence(self, passage: Passage, unit_scores: np.ndarray, lexical: np.ndarray,
+                       kind: str | None = None) -> tuple[int, int]:
+        """The passage's sentence that best matches the question (its dense score, BM25 breaking
+        near-ties). For a when / how-many question (``kind``), the best sentence among those that
+        offer the asked type, when the passage has one: the quote then shows the date or number."""
         sentences = self.sentences_of(passage.id)
         if not sentences:
             return 0, len(passage.text)
-        best, best_score = sentences[0], -np.inf
         offset = int(self._first_sentence[self._by_id[passage.id]])
         top_lex = float(lexical.max()) or 1.0
+        scored = []
         for j, s in enumerate(sentences):
             unit = self._sentence_unit.get((passage.id, j))
             score = float(unit_scores[unit]) if unit is not None else -np.inf
-            score += 0.02 * float(lexical[offset + j]) / top_lex
-            if score > best_score:
-                best, best_score = s, score
+            scored.append((score + 0.02 * float(lexical[offset + j]) / top_lex, -j, s))
+        typed = [t for t in scored if abstain.offers_type(kind, t[2].text)] if kind else []
+        best = max(typed or scored, key=lambda t: t[:2])[2]
         return best.start, best.end
 
 

@@ -44,6 +44,15 @@ def test_engine_abstains_from_age_and_birth_the_article_does_not_give(engine):
         assert not answer.answered and "does not give" in answer.reason
 
 
+@pytest.mark.parametrize("question, needle", [
+    ("How long has the war been going on?", "nach bald vier Jahren"),  # the passage's first sentence has none
+    ("Wie viele Punkte hatte der ursprüngliche US-Plan?", "28 Punkten"),
+])
+def test_a_typed_question_gets_the_sentence_with_the_number_as_its_quote(engine, question, needle):
+    answer = engine.ask(question)
+    assert answer.answered and needle in answer.hits[0].quote
+
+
 def test_offers_type():
     assert offers_type("time", "Von einem Treffen am kommenden Montag ist die Rede.")
     assert offers_type("time", "Merz, Starmer und Macron am 8.12. in London")

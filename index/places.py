@@ -84,7 +84,8 @@ class Places:
 
     def __init__(self, texts: list[str]) -> None:
         names = country_names()
-        tokens = {w for text in texts for w in _WORD.findall(text)}
+        words = {w for text in texts for w in _WORD.findall(text)}
+        tokens = words | {part for w in words for part in w.split("-")}  # "USA-Besuch", "EU-Ukraine-Gipfel"
         article = _by_start({w.lower() for w in tokens})
         self._names = names
         self._by_start = _by_start(names)

@@ -41,6 +41,11 @@ def test_other_words_are_not_unmentioned_countries(world, word):
     assert not world.unmentioned_country(word)
 
 
+def test_parts_of_hyphenated_article_words_count():
+    world = places.Places(["Der USA-Besuch und der EU-Polen-Gipfel."])
+    assert {"USA", "POL"} <= world.mentioned and not world.unmentioned_country("Polen")
+
+
 def test_inflection_and_derivation_rules():
     assert places.same_word("китае", "китай") and places.same_word("польщу", "польща")
     assert not places.same_word("iran", "irland") and not places.same_word("mali", "malta")

@@ -133,7 +133,6 @@ async def on_migrate(update: Update, context: BotContext) -> None:
     message = update.effective_message
     old_id = message.migrate_from_chat_id or message.chat_id
     new_id = message.migrate_to_chat_id or message.chat_id
-    context.application.migrate_chat_data(message=message)
     move_subscription(context.application, old_id, new_id)
 
 

@@ -184,7 +184,9 @@ class Engine:
         todo = [(i, name) for i, name in todo if i not in unknown]
         if todo:
             masked = self.embed_queries([grounding.without(answers[i].question, name) for i, name in todo])
-            base = {i: self._top_sentence_of(vectors[i]) for i, _ in todo}  # once per question, not per name
+            # the best article sentence of the question itself: the margin's article side, which
+            # answer_vector already measured (confidence = top sentence - best background sentence)
+            base = {i: answers[i].confidence + self._background_top(vectors[i]) for i, _ in todo}
             deltas: dict[int, list] = {}
             for (i, name), vector in zip(todo, masked):
                 deltas.setdefault(i, []).append((name, base[i] - self._top_sentence_of(vector)))
@@ -197,6 +199,10 @@ class Engine:
             answers[i] = Answer(question=a.question, answered=False, confidence=a.confidence,
                                 reason=f"{abstain.NOT_ANSWERED} (the article never mentions {name.text!r})",
                                 unknown_name=name.text)
+
+    def _background_top(self, qvec: np.ndarray) -> float:
+        """The best cosine of any background sentence with ``qvec`` (the margin's other side)."""
+        return float(np.max(self._background @ qvec, initial=-1.0))
 
     def _top_sentence_of(self, qvec: np.ndarray) -> float:
         """The best raw cosine of any article sentence with ``qvec``."""
@@ -216,7 +222,7 @@ class Engine:
             order = np.array(typed + [int(i) for i in order if int(i) not in promoted])
 
         conf = abstain.margin(self._top_sentence(unit_scores[cand], self._unit_is_sentence[cand]),
-                              float(np.max(self._background @ qvec, initial=-1.0)))
+                              self._background_top(qvec))
         reason = ""
         if conf < abstain.CALIBRATION.min_margin:
             reason = abstain.NOT_ANSWERED

@@ -41,15 +41,10 @@ def warm_latency(engine, n: int) -> dict:
 
 
 def stages(engine, n: int) -> dict:
-    """The parts of one ``ask``: dense query encode, sparse query encode, ranking + abstention, and
-    the unknown-name check (for answered questions with a capitalised word the article lacks: an
-    extra encode unless the word is a country's name; its percentiles are over the questions that
-    needed the check, ``share`` says how many)."""
-    from index import grounding
+    """The parts of one ``ask``: dense query encode, sparse query encode, ranking + the decision."""
     from index.language import clean_question
 
     times: dict[str, list[float]] = {"dense encode": [], "sparse encode": [], "rank (answer_vector)": []}
-    checked, asked = [], 0
     for question, _ in common.question_stream(n):
         q = clean_question(question)
         with common.timed() as t:
@@ -61,15 +56,7 @@ def stages(engine, n: int) -> dict:
         with common.timed() as t:
             answer = engine.answer_vector(q, vector, engine.settings.top_k, sparse)
         times["rank (answer_vector)"].append(t.seconds)
-        asked += 1
-        if answer.answered and grounding.unknown_names(q, engine._words):
-            with common.timed() as t:
-                engine._reject_unknown_names([answer], {0: vector})
-            checked.append(t.seconds)
-    parts = {name: common.percentiles(v) for name, v in times.items()}
-    if checked:
-        parts["unknown-name check"] = {**common.percentiles(checked), "share": round(len(checked) / asked, 3)}
-    return parts
+    return {name: common.percentiles(v) for name, v in times.items()}
 
 
 def build_times(embedder, repeats: int) -> dict:

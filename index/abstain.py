@@ -1,44 +1,19 @@
-"""When the article does not answer: the abstention rule, as pure functions over scores and text.
+"""Pure pieces of the answer decision over scores and text: the relevance margin and answer types.
 
-Two tests, both needed for an answer:
-
-1. **Relevance margin.** ``margin = top_dense - background_top``: how much better the best article
-   sentence matches the question than the best sentence of an unrelated background corpus does.
-   e5's cosine values sit in a narrow band whose level depends on the question's language, length
-   and wording; the background corpus measures that level for each question. The threshold is
-   fitted on labelled questions (``article-bot eval --calibrate FILE...``) and stored in
-   :data:`CALIBRATION`.
-2. **Answer type.** A question that asks *when* needs a time expression in the passage that
-   answers it; one that asks *how many / how much / how long* needs a number; *how old* needs an
-   age, *where / when was X born* a birth ("geboren"). Among the best few
-   passages, those that offer the asked type go first; when none does, the engine abstains. Near-topic questions ("When
-   exactly will Ukraine hold elections?") pass the margin, because the article is about the same
-   thing, but the article holds no date, so they fail here.
+* **Relevance margin.** ``margin = top_dense - background_top``: how much better the best article
+  sentence matches the question than the best sentence of an unrelated background corpus does.
+  e5's cosine values sit in a narrow band whose level depends on the question's language, length
+  and wording; the background corpus measures that level for each question. :mod:`index.decision`
+  applies the cross-validated thresholds.
+* **Answer types.** A question that asks *when* needs a time expression in the passage that
+  answers it; one that asks *how many / how much / how long* a number; *how old* an age, *where /
+  when was X born* a birth. Among the best few passages, those that offer the asked type go first,
+  and the quote is the passage's sentence with the date or number.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-
-NOT_ANSWERED = "the article does not answer this question"
-
-
-@dataclass(frozen=True)
-class Calibration:
-    """The fitted abstention thresholds (see module docstring)."""
-
-    min_margin: float
-    # index.grounding: the best article similarity with a name minus without it; below this the
-    # name pulls the question away from the article, which never mentions it
-    min_name_delta: float = -0.015
-
-
-# Fitted by `article-bot eval --calibrate ../shared/eval/dev.jsonl tests/data/own_eval.jsonl
-# tests/data/holdout_eval.jsonl` (78 labelled questions in six languages): halfway between the lowest
-# margin of an answerable question (+0.0055) and the highest unanswerable margin below it (+0.0003).
-CALIBRATION = Calibration(min_margin=0.0029)
-
 
 def margin(top_dense: float, background_top: float) -> float:
     return float(top_dense - background_top)

@@ -120,15 +120,6 @@ def cmd_eval(args) -> int:
 
     items = [item for path in args.file for item in load_eval(Path(path))]
     engine = _open_engine(args)
-    if args.calibrate:
-        from index.abstain import CALIBRATION
-        from index.evaluation import fit_min_margin
-
-        threshold, rows = fit_min_margin(items, engine.ask_many([it.question for it in items]))
-        for m, unanswerable, question in rows:
-            print(f"{m:+.4f} {'unanswerable' if unanswerable else 'answerable  '} {question}")
-        print(f"fitted min_margin {threshold:+.4f} (in use: {CALIBRATION.min_margin:+.4f}, index/abstain.py)")
-        return 0
     report = evaluate(items, engine.ask_many)
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=1))
@@ -138,9 +129,9 @@ def cmd_eval(args) -> int:
         print(f"{lang:6s} {s['n']:3d} {s['hit@1']:6.3f} {s['hit@3']:6.3f} {s['mrr']:6.3f}")
     a = report.abstention
     print(f"abstention: {a['unanswerable_rejected']}/{a['unanswerable']} unanswerable rejected, "
-          f"{a['answerable_rejected']}/{a['answerable']} answerable rejected, accuracy {a['accuracy']:.3f}")
+          f"{a['answerable_rejected']}/{a['answerable']} answerable rejected, {a['answerable_unsure']} unsure, accuracy {a['accuracy']:.3f}")
     for miss in report.misses:
-        print(f"  miss {miss['id']}: {miss['why']} (confidence {miss['confidence']}) {miss['question']}")
+        print(f"  miss {miss['id']}: {miss['why']} (margin {miss['margin']}) {miss['question']}")
     return 0
 
 
@@ -242,7 +233,6 @@ def build_parser() -> argparse.ArgumentParser:
     p = common(sub.add_parser("eval", help="hit@1, hit@3, MRR and abstention on JSONL files"))
     p.add_argument("file", nargs="+", help="files shaped like shared/eval/dev.jsonl")
     p.add_argument("--json", action="store_true")
-    p.add_argument("--calibrate", action="store_true", help="print every margin and fit the abstention threshold")
     p.set_defaults(func=cmd_eval)
 
     p = common(sub.add_parser("chat", help="terminal chat on stdin"))

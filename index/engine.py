@@ -25,11 +25,13 @@ from typing import Callable
 
 import numpy as np
 
-from . import abstain, grounding, places, search, store
-from .background import background_sentences
+from . import abstain, decision, search, store
+from .background import background_sentences, small_talk_mask
+from .decision import Reason
 from .embeddings import Embedder, load_embedder
 from .ingest import load_articles
-from .language import clean_question, looks_german
+from .language import clean_question, detect_language, has_words
+from .names import ArticleNames, NameMatch
 from .lexical import LexicalIndex
 from .schema import Answer, ArticleMeta, Hit, Passage, Sentence
 from .sentences import split_passage
@@ -40,9 +42,15 @@ log = logging.getLogger(__name__)
 # Weight of German BM25 in the rank fusion: full for German questions; names and numbers still
 # match across languages, so other questions keep a smaller share.
 BM25_WEIGHT_GERMAN = 1.0
-BM25_WEIGHT_OTHER = 0.3
+BM25_WEIGHT_OTHER = 0.0
 SPARSE_WEIGHT = 1.0
+# Passages that answer questions. The title and the subheadings repeat what the paragraphs say
+# and, as passages of their own or as context of the next paragraph, cost hit@1 under
+# cross-validation; video titles stay (they carry statements of their own: "Heusgen: ...").
+RETRIEVED_KINDS = frozenset({"lead", "paragraph", "caption", "video"})
+TYPE_RULE = True  # when / how-many questions: see index.decision (kept by cross-validation)
 DENSE_CANDIDATES = 512
+DENSE_GAP_AT = 3  # evidence: how far the best passage stands above the third (dense, cosine)
 TYPE_CANDIDATES = 2  # a when / how-many question looks this deep for a passage with a date / number
 HUB_NEIGHBOURS = 10  # hubness = mean similarity to the unit's 10 nearest background questions
 
@@ -68,8 +76,10 @@ class Engine:
             (u.passage_id, u.sentence): i for i, u in enumerate(data.units) if u.sentence >= 0
         }
         self._lexical = LexicalIndex([s.text for s in flat])
-        self._words = grounding.vocabulary([p.text for p in data.passages])
-        self._places = places.Places([p.text for p in data.passages])
+        self._names = ArticleNames([p.text for p in data.passages])
+        self._retrievable = np.array([p.kind in RETRIEVED_KINDS for p in data.passages], dtype=bool)
+        self._retrievable_sentence = self._unit_is_sentence & self._retrievable[self._unit_passage]
+        self._small_talk = small_talk_mask(len(self._background))
         self._use_sparse = settings.sparse_terms and data.sparse is not None and embedder.has_sparse
         self._sparse = search.SparseTerms(data.sparse) if self._use_sparse else None
         if self._sparse is not None:
@@ -157,89 +167,86 @@ class Engine:
     def ask(self, question: str, top_k: int | None = None) -> Answer:
         return self.ask_many([question], top_k)[0]
 
-    def ask_many(self, questions: list[str], top_k: int | None = None) -> list[Answer]:
+    def ask_many(self, questions: list[str], top_k: int | None = None,
+                 thresholds: decision.Thresholds = decision.THRESHOLDS) -> list[Answer]:
+        """Answers in order. ``thresholds``: the decision's (bench/crossval.py tries others)."""
         cleaned = [clean_question(q) for q in questions]
-        todo = [i for i, q in enumerate(cleaned) if q]
+        todo = [i for i, q in enumerate(cleaned) if has_words(q)]
         texts = [cleaned[i] for i in todo]
         vectors = self.embed_queries(texts) if todo else None
-        sparse = self.embedder.encode_sparse(texts) if todo and self._use_sparse else None
-        answers = [Answer(question=q, answered=False, reason="empty question") for q in cleaned]
+        # the question's sparse terms read the prefixed question, as its dense vector does
+        sparse = self.embedder.encode_sparse(["query: " + t for t in texts]) if todo and self._use_sparse else None
+        answers = []
+        for q in cleaned:  # nothing to encode: empty, or no letter or digit at all (emoji, "?")
+            evidence = decision.Evidence(empty=not q, wordless=True)
+            answers.append(Answer(question=q, answered=False, reason=decision.decide(evidence, thresholds).reason,
+                                  evidence=evidence))
         for row, i in enumerate(todo):
             qsparse = sparse[row] if sparse is not None else None
-            answers[i] = self.answer_vector(cleaned[i], vectors[row], top_k or self.settings.top_k, qsparse)
-        self._reject_unknown_names(answers, {i: vectors[row] for row, i in enumerate(todo)})
+            answers[i] = self.answer_vector(cleaned[i], vectors[row], top_k or self.settings.top_k, qsparse, thresholds)
         return answers
 
-    def _reject_unknown_names(self, answers: list[Answer], vectors: dict[int, np.ndarray]) -> None:
-        """Turn answers into "not answered" when the question asks about a name the article never
-        mentions (:mod:`index.grounding`), for answered questions that contain a capitalised word
-        absent from the article's text: a country the article does not mention is known from
-        the list of countries (:mod:`index.places`); any other name costs one extra encode."""
-        todo = [(i, name) for i, a in enumerate(answers) if a.answered
-                for name in grounding.unknown_names(a.question, self._words)]
-        unknown: dict[int, grounding.Name] = {}
-        for i, name in todo:
-            if i not in unknown and self._places.unmentioned_country(name.text):
-                unknown[i] = name
-        todo = [(i, name) for i, name in todo if i not in unknown]
-        if todo:
-            masked = self.embed_queries([grounding.without(answers[i].question, name) for i, name in todo])
-            # the best article sentence of the question itself: the margin's article side, which
-            # answer_vector already measured (confidence = top sentence - best background sentence)
-            base = {i: answers[i].confidence + self._background_top(vectors[i]) for i, _ in todo}
-            deltas: dict[int, list] = {}
-            for (i, name), vector in zip(todo, masked):
-                deltas.setdefault(i, []).append((name, base[i] - self._top_sentence_of(vector)))
-            for i, named in deltas.items():
-                name = grounding.ungrounded(named, abstain.CALIBRATION.min_name_delta)
-                if name is not None:
-                    unknown[i] = name
-        for i, name in sorted(unknown.items()):
-            a = answers[i]
-            answers[i] = Answer(question=a.question, answered=False, confidence=a.confidence,
-                                reason=f"{abstain.NOT_ANSWERED} (the article never mentions {name.text!r})",
-                                unknown_name=name.text)
+    def _background_top(self, qvec: np.ndarray) -> tuple[float, float, float]:
+        """The best cosine with ``qvec`` of any background sentence, of an unrelated one and of
+        a small-talk one."""
+        sims = self._background @ qvec
+        unrelated = float(np.max(sims[~self._small_talk], initial=-1.0))
+        chat = float(np.max(sims[self._small_talk], initial=-1.0))
+        return max(unrelated, chat), unrelated, chat
 
-    def _background_top(self, qvec: np.ndarray) -> float:
-        """The best cosine of any background sentence with ``qvec`` (the margin's other side)."""
-        return float(np.max(self._background @ qvec, initial=-1.0))
+    def evidence(self, question: str, qvec: np.ndarray, ranking: search.Ranking, order: np.ndarray,
+                 kind: str | None, language: str | None) -> decision.Evidence:
+        """Everything :func:`index.decision.decide` needs, measured once (see :mod:`index.decision`)."""
+        top = float(np.max(np.where(self._retrievable_sentence, ranking.unit_scores, -np.inf), initial=-1.0))
+        background, unrelated, chat = self._background_top(qvec)
+        name, score = self._least_known_name(question, language)
+        return decision.Evidence(
+            margin=abstain.margin(top, background),
+            small_talk_margin=chat - max(top, unrelated) if self._small_talk.any() else -1.0,
+            unknown_name=name, name_score=score, agreement=ranking.agreement(),
+            sparse_top=ranking.sparse_top(), dense_gap=ranking.dense_gap(DENSE_GAP_AT),
+            type_missing=bool(kind) and not any(
+                abstain.offers_type(kind, self.data.passages[i].text) for i in order[:TYPE_CANDIDATES]),
+        )
 
-    def _top_sentence_of(self, qvec: np.ndarray) -> float:
-        """The best raw cosine of any article sentence with ``qvec``."""
-        k = min(self.data.vectors.ntotal, DENSE_CANDIDATES)
-        sims, ids = self.data.vectors.search(qvec.reshape(1, -1).astype(np.float32), k)
-        valid = ids[0] >= 0
-        return self._top_sentence(sims[0][valid], self._unit_is_sentence[ids[0][valid]])
+    def _least_known_name(self, question: str, language: str | None) -> tuple[str, float]:
+        """The question's name least like any article word, when it is not a spelling of one
+        (German questions never: German capitalises every noun)."""
+        names = [n for n in self._names.names_in(question, language) if n.match is not NameMatch.KNOWN]
+        if language == "de" or not names:
+            return "", 1.0
+        worst = min(names, key=lambda n: n.score)
+        return worst.text, worst.score
 
-    def answer_vector(self, question: str, qvec: np.ndarray, top_k: int, qsparse=None) -> Answer:
+    def answer_vector(self, question: str, qvec: np.ndarray, top_k: int, qsparse=None,
+                      thresholds: decision.Thresholds = decision.THRESHOLDS) -> Answer:
         """Rank the passages for one question given its dense (and sparse) vector; decide to answer."""
-        fused, cand, unit_scores, lexical = self._fuse(question, qvec, qsparse)
+        language = detect_language(question)
+        ranking = self._fuse(question, qvec, qsparse, language)
+        fused, unit_scores, lexical = ranking.fused, ranking.unit_scores, ranking.lexical
         order = search.top_order(fused, max(top_k, TYPE_CANDIDATES))
-        kind = abstain.asked_type(question)
+        order = order[np.isfinite(fused[order])]
+        kind = abstain.asked_type(question) if TYPE_RULE else None
         typed = [int(i) for i in order[:TYPE_CANDIDATES] if abstain.offers_type(kind, self.data.passages[i].text)]
         if kind and typed:  # passages that can answer a when / how-many question go first
             promoted = set(typed)
             order = np.array(typed + [int(i) for i in order if int(i) not in promoted])
-
-        conf = abstain.margin(self._top_sentence(unit_scores[cand], self._unit_is_sentence[cand]),
-                              self._background_top(qvec))
-        reason = ""
-        if conf < abstain.CALIBRATION.min_margin:
-            reason = abstain.NOT_ANSWERED
-        elif kind and not typed:
-            reason = f"{abstain.NOT_ANSWERED} (it asks for a {abstain.KIND_LABELS[kind]} the article does not give)"
-        if reason:
-            return Answer(question=question, answered=False, confidence=conf, reason=reason)
+        evidence = self.evidence(question, qvec, ranking, order, kind, language)
+        verdict = decision.decide(evidence, thresholds)
         hits = []
-        for i in order[:top_k]:
-            passage = self.data.passages[i]
-            start, end = self._best_sentence(passage, unit_scores, lexical, kind)
-            hits.append(Hit(passage=passage, score=float(fused[i]), quote=passage.text[start:end], quote_start=start, quote_end=end))
-        return Answer(question=question, answered=True, hits=tuple(hits), confidence=conf)
+        if verdict.shows_passages:
+            for i in order[:top_k]:
+                passage = self.data.passages[i]
+                start, end = self._best_sentence(passage, unit_scores, lexical, kind)
+                hits.append(Hit(passage=passage, score=float(fused[i]), quote=passage.text[start:end],
+                                quote_start=start, quote_end=end))
+        return Answer(question=question, answered=verdict.reason is Reason.ANSWER, hits=tuple(hits),
+                      margin=evidence.margin, reason=verdict.reason, unknown_name=verdict.name,
+                      language=language or "", evidence=evidence)
 
-    def _fuse(self, question: str, qvec: np.ndarray, qsparse) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Fused RRF score per passage, the dense candidate units, the raw dense score per unit
-        (-inf outside the candidates) and BM25 per sentence."""
+    def _fuse(self, question: str, qvec: np.ndarray, qsparse, language: str | None) -> search.Ranking:
+        """The three rankings of the passages fused by RRF (see the module docstring). Passages
+        that are not retrieved (the title and the subheadings) score -inf."""
         n_passages = len(self.data.passages)
         k = min(self.data.vectors.ntotal, DENSE_CANDIDATES)
         sims, ids = self.data.vectors.search(qvec.reshape(1, -1).astype(np.float32), k)
@@ -248,33 +255,27 @@ class Engine:
         unit_scores = np.full(self.data.vectors.ntotal, -np.inf, dtype=np.float32)
         unit_scores[cand] = cand_sims
 
-        # only the dense candidates have a score: group them alone (the rest stay -inf)
-        corrected = cand_sims - self._hub[cand]
+        # each passage scores its best sentence (measured: whole-passage vectors and the hubness
+        # correction do not help under cross-validation, bench/crossval.py)
         is_sentence = self._unit_is_sentence[cand]
-        owner = self._unit_passage[cand]
-        best_sentence = search.scatter_max(corrected[is_sentence], owner[is_sentence], n_passages)
-        whole = search.scatter_max(corrected[~is_sentence], owner[~is_sentence], n_passages)
-        dense = best_sentence + np.where(np.isfinite(whole), whole, best_sentence)
+        dense = search.scatter_max(cand_sims[is_sentence], self._unit_passage[cand][is_sentence], n_passages)
+        retrievable = self._retrievable
+        dense = np.where(retrievable, dense, -np.inf)
         depth = search.RANK_DEPTH
         rank_lists = [(search.ranks(dense, depth), 1.0)]
-
+        sparse = np.zeros(n_passages, dtype=np.float32)
         if qsparse is not None and self._sparse is not None:
-            sparse_passage = self._unit_groups.max(self._sparse.scores(qsparse))
-            rank_lists.append((search.ranks(np.where(sparse_passage > 0, sparse_passage, -np.inf), depth), SPARSE_WEIGHT))
-
+            sparse = np.where(retrievable, self._unit_groups.max(self._sparse.scores(qsparse)), 0.0)
+            rank_lists.append((search.ranks(np.where(sparse > 0, sparse, -np.inf), depth), SPARSE_WEIGHT))
         lexical = self._lexical.scores(question)
-        if lexical.max(initial=0.0) > 0:
+        weight = BM25_WEIGHT_GERMAN if language == "de" else BM25_WEIGHT_OTHER
+        if weight and lexical.max(initial=0.0) > 0:
             lex_passage = self._sentence_groups.max(lexical)
-            weight = BM25_WEIGHT_GERMAN if looks_german(question) else BM25_WEIGHT_OTHER
-            rank_lists.append((search.ranks(np.where(lex_passage > 0, lex_passage, -np.inf), depth), weight))
-        return search.rrf(rank_lists, depth=depth), cand, unit_scores, lexical
-
-    @staticmethod
-    def _top_sentence(scores: np.ndarray, is_sentence: np.ndarray) -> float:
-        """The best raw cosine of any sentence (the article side of the abstention margin)."""
-        if is_sentence.any():
-            return float(np.max(scores[is_sentence]))
-        return float(np.max(scores, initial=-1.0))
+            keep = retrievable & (lex_passage > 0)
+            rank_lists.append((search.ranks(np.where(keep, lex_passage, -np.inf), depth), weight))
+        fused = np.where(retrievable, search.rrf(rank_lists, depth=depth), -np.inf)
+        return search.Ranking(fused=fused, unit_scores=unit_scores, lexical=lexical, dense=dense, sparse=sparse,
+                              rank_lists=tuple(r for r, _ in rank_lists))
 
     def _best_sentence(self, passage: Passage, unit_scores: np.ndarray, lexical: np.ndarray,
                        kind: str | None = None) -> tuple[int, int]:

@@ -1,7 +1,9 @@
 """Retrieval quality on files shaped like ``shared/eval/dev.jsonl``.
 
 A question is a hit at rank r when any of its ``gold_any`` strings occurs (after whitespace
-normalisation) in the r-th returned passage. Unanswerable questions count for abstention only.
+normalisation) in the r-th passage shown, whether the answer is confident ("answer") or not
+("unsure"). An answerable question is *rejected* when no passage is shown; an unanswerable one
+when it gets no confident answer. Unanswerable questions count for abstention only.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ class EvalItem:
     question: str
     gold_any: tuple[str, ...]
     unanswerable: bool = False
+    kind: str = ""  # for unanswerable questions: "small_talk", "near_topic", "off_topic" or ""
 
 
 def load_eval(path: Path) -> list[EvalItem]:
@@ -40,6 +43,7 @@ def load_eval(path: Path) -> list[EvalItem]:
                         question=row["question"],
                         gold_any=tuple(row.get("gold_any") or ()),
                         unanswerable=bool(row.get("unanswerable", False)),
+                        kind=str(row.get("kind", "")),
                     )
                 )
             except (ValueError, KeyError, TypeError) as exc:
@@ -72,23 +76,25 @@ def evaluate(items: list[EvalItem], ask_many: Callable[[list[str]], list[Answer]
     groups: dict[str, list[tuple[int | None, bool]]] = defaultdict(list)
     report = Report()
     unans_total = unans_rejected = ans_total = ans_rejected = 0
+    ans_unsure = 0
     for item, answer in zip(items, answers):
         if item.unanswerable:
             unans_total += 1
-            unans_rejected += not answer.answered
+            unans_rejected += not answer.answered  # no confident answer: unsure or refused
             if answer.answered:
                 report.misses.append({"id": item.id, "question": item.question, "why": "answered an unanswerable question",
-                                      "confidence": round(answer.confidence, 4), "top": answer.hits[0].passage.id if answer.hits else None})
+                                      "margin": round(answer.margin, 4), "top": answer.hits[0].passage.id if answer.hits else None})
             continue
         ans_total += 1
-        ans_rejected += not answer.answered
-        rank = gold_rank(item, answer) if answer.answered else None
+        ans_rejected += not answer.hits  # refused: no passage shown
+        ans_unsure += bool(answer.hits) and not answer.answered
+        rank = gold_rank(item, answer)  # over the passages shown, confident or unsure
         groups[item.lang].append((rank, answer.answered))
         groups["all"].append((rank, answer.answered))
         if rank != 1:
             report.misses.append({"id": item.id, "question": item.question,
-                                  "why": "rejected" if not answer.answered else f"gold at rank {rank}",
-                                  "confidence": round(answer.confidence, 4),
+                                  "why": "rejected" if not answer.hits else f"gold at rank {rank}",
+                                  "margin": round(answer.margin, 4),
                                   "top": [h.passage.id for h in answer.hits]})
     for lang, rows in groups.items():
         n = len(rows)
@@ -107,25 +113,7 @@ def evaluate(items: list[EvalItem], ask_many: Callable[[list[str]], list[Answer]
         "unanswerable_rejected": unans_rejected,
         "answerable": ans_total,
         "answerable_rejected": ans_rejected,
+        "answerable_unsure": ans_unsure,
         "accuracy": round(((unans_rejected + ans_total - ans_rejected) / max(1, unans_total + ans_total)), 3),
     }
     return report
-
-
-def fit_min_margin(items: list[EvalItem], answers: list[Answer]) -> tuple[float, list[tuple[float, bool, str]]]:
-    """Fit the abstention threshold on labelled questions (``article-bot eval --calibrate``).
-
-    The threshold is the largest one that rejects no answerable question: halfway between the
-    lowest margin of an answerable question and the highest margin below it of an unanswerable one.
-    Near-topic unanswerable questions score like answerable ones; the answer-type test handles
-    those, so the margin is kept where it costs no answerable question.
-    Returns the threshold and the sorted (margin, unanswerable, question) rows.
-    """
-    rows = sorted((round(a.confidence, 4), it.unanswerable, it.question) for it, a in zip(items, answers))
-    answerable = [m for m, unans, _ in rows if not unans]
-    if not answerable:
-        raise ValueError("calibration needs answerable questions")
-    lowest = min(answerable)
-    below = [m for m, unans, _ in rows if unans and m < lowest]
-    threshold = (max(below) + lowest) / 2 if below else lowest
-    return round(threshold, 4), rows

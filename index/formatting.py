@@ -16,8 +16,16 @@ def highlight(hit: Hit, color: bool) -> str:
     return f"{before}»{quote}«{after}" if (before or after) else quote
 
 
+SMALL_TALK = "Hello! Ask me a question about the article, e.g. \"What did Rutte warn about?\""
+
+
 def format_answer_text(answer: Answer, engine=None, color: bool = False) -> str:
-    if not answer.answered:
+    """The terminal rendering of each verdict (index.decision): quotes for "answer", the closest
+    passages introduced as such for "unsure", a short reply otherwise."""
+    reason = str(getattr(answer.reason, "value", answer.reason))
+    if reason in ("small_talk", "empty"):
+        return f"Q: {answer.question}\n{SMALL_TALK}\n"
+    if not answer.hits:
         topics = ""
         if engine is not None:
             headings = [p.text for p in engine.passages if p.kind == "heading"]
@@ -27,10 +35,12 @@ def format_answer_text(answer: Answer, engine=None, color: bool = False) -> str:
                if answer.unknown_name else "The article does not answer this question.")
         return f"Q: {answer.question}\n{why}{topics}\n"
     lines = [f"Q: {answer.question}"]
+    if not answer.answered:
+        lines.append("The article may not answer this directly. Closest passages:")
     for n, hit in enumerate(answer.hits, 1):
         p = hit.passage
         lines.append(f"[{n}] §{p.id} · {p.kind} · {p.section}  (score {hit.score:.3f})")
-        lines.append("    " + highlight(hit, color))
+        lines.append("    " + (highlight(hit, color) if answer.answered else p.text))
     return "\n".join(lines) + "\n"
 
 

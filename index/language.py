@@ -1,37 +1,33 @@
-"""Cheap language cues for the retrieval recipe: does a question look German?
+"""The question's language (py3langid) and cleaning of what users type.
 
-A question is treated as German when most of its letters are Latin and it has German function
-words or German-only letters. Used to decide how much weight German BM25 gets in the fusion.
+The language decides whether German BM25 joins the fusion and which language a small-talk reply
+is in.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
+from functools import lru_cache
 
-_WORD = re.compile(r"\w+", re.UNICODE)
-_GERMAN_FUNCTION_WORDS = frozenset(
-    """der die das den dem des ein eine einen einem einer eines und oder aber nicht kein keine
-    ist sind war waren wird werden wurde hat haben hatte sich mit von vom zum zur für über auf
-    aus bei nach vor wie was wer wen wem wessen wo wohin woher warum wieso weshalb wann welche
-    welcher welches welchen ob dass auch noch schon nur sehr soll sollen will wollen kann können
-    muss müssen im ins am an zu es er sie wir ihr""".split()
-)
-_GERMAN_LETTERS = set("äöüßÄÖÜ")
+_LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 
 
-def looks_german(text: str) -> bool:
-    words = [w.lower() for w in _WORD.findall(text)]
-    if not words:
-        return False
-    letters = [c for c in text if c.isalpha()]
-    latin = sum(1 for c in letters if "LATIN" in unicodedata.name(c, ""))
-    if letters and latin / len(letters) < 0.6:
-        return False
-    hits = sum(1 for w in words if w in _GERMAN_FUNCTION_WORDS)
-    return hits >= 1 and (hits / len(words) >= 0.15 or any(c in _GERMAN_LETTERS for c in text)) or (
-        any(c in _GERMAN_LETTERS for c in text) and latin == len(letters)
-    )
+def has_words(text: str) -> bool:
+    """Whether ``text`` has a letter or a digit (emoji, "?" and "..." have none)."""
+    return bool(_LETTER_OR_DIGIT.search(text or ""))
+
+
+@lru_cache(maxsize=4096)
+def detect_language(text: str) -> str | None:
+    """ISO 639-1 code of the question's language (py3langid), or None for text without words.
+
+    py3langid named the language of 201 of 207 labelled questions and never mistook a German
+    question for another language or the reverse (bench/crossval.py)."""
+    if not has_words(text):
+        return None
+    import py3langid
+
+    return str(py3langid.classify(text)[0])
 
 
 _CONTROL = re.compile(r"[\ud800-\udfff\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ufffd]")

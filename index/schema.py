@@ -72,20 +72,36 @@ class Hit:
 
 @dataclass(frozen=True)
 class Answer:
-    """What the engine says about a question. ``answered`` is False when the article does not answer."""
+    """What the engine says about a question.
+
+    ``reason`` is the verdict of :func:`index.decision.decide` (a :class:`~index.decision.Reason`,
+    a ``str`` enum: "answer", "unsure", "not_in_article", "unknown_name", "small_talk", "empty").
+    ``answered`` is True only for "answer" (confidence "high"); "unsure" (confidence "low") has the
+    closest passages in ``hits``; every other reason has none.
+    """
 
     question: str
     answered: bool
     hits: tuple[Hit, ...] = ()
-    confidence: float = 0.0
-    reason: str = ""
+    margin: float = 0.0  # best article sentence minus best background sentence (index.decision)
+    reason: str = "not_in_article"
     unknown_name: str = ""  # set when the question asks about a name the article never mentions
+    language: str = ""  # ISO 639-1 code of the question's language, "" when unknown
+    evidence: object = field(default=None, compare=False, repr=False)  # index.decision.Evidence
+
+    @property
+    def confidence(self) -> str:
+        """"high" (answered), "low" (the closest passages, unsure) or "none" (no passages)."""
+        return {"answer": "high", "unsure": "low"}.get(str(getattr(self.reason, "value", self.reason)), "none")
 
     def to_json_dict(self) -> dict:
-        """The CLI contract: {"question", "answered", "passages": [{id, kind, section, text, quote, score}]}."""
+        """The CLI contract: {"question", "answered", "confidence", "reason",
+        "passages": [{id, kind, section, text, quote, score}]}."""
         return {
             "question": self.question,
             "answered": self.answered,
+            "confidence": self.confidence,
+            "reason": str(getattr(self.reason, "value", self.reason)),
             "passages": [
                 {
                     "id": h.passage.id,

@@ -109,6 +109,32 @@ def rrf(rank_lists: list[tuple[np.ndarray, float]], k: int = RRF_K, depth: int |
     return fused
 
 
+@dataclass(frozen=True)
+class Ranking:
+    """One question's scores: fused (RRF) per passage, raw dense per unit, BM25 per sentence,
+    dense (best sentence) and sparse per passage, and the rank lists that were fused."""
+
+    fused: np.ndarray
+    unit_scores: np.ndarray
+    lexical: np.ndarray
+    dense: np.ndarray
+    sparse: np.ndarray
+    rank_lists: tuple[np.ndarray, ...]
+
+    def agreement(self) -> int:
+        """How many of the rankings put the fused first passage first."""
+        best = int(np.argmax(self.fused))
+        return sum(int(r[best] == 1) for r in self.rank_lists)
+
+    def sparse_top(self) -> float:
+        return float(np.max(self.sparse, initial=0.0))
+
+    def dense_gap(self, at: int) -> float:
+        """Best passage's dense score minus the ``at``-th best (0 when there are fewer)."""
+        finite = np.sort(self.dense[np.isfinite(self.dense)])[::-1]
+        return float(finite[0] - finite[at - 1]) if len(finite) >= at else 0.0
+
+
 class SparseTerms:
     """Sparse latent-term vectors of the units, stored column by column (CSC: each term's postings
     together, an inverted index), so scoring a question reads only the postings of its own terms.

@@ -18,7 +18,7 @@ def test_ask_json_contract(cli):
     code, out, err = cli("ask", "--json", "Wer kann Putin laut Rutte stoppen?")
     assert code == 0
     answer = json.loads(out)
-    assert set(answer) == {"question", "answered", "passages"}
+    assert set(answer) == {"question", "answered", "confidence", "reason", "passages"}
     assert answer["answered"] is True and len(answer["passages"]) == 3
     first = answer["passages"][0]
     assert set(first) == {"id", "kind", "section", "text", "quote", "score"}
@@ -31,11 +31,12 @@ def test_ask_readable_answer_highlights_the_quote(cli):
     assert "§6" in out and "Es ist nichts mehr so wie früher" in out
 
 
-def test_ask_readable_not_answered_says_which_name_is_missing(cli):
-    code, out, _ = cli("ask", "Was sagt Rutte über China?")
+def test_ask_readable_unanswered_claims_no_answer(cli):
+    code, out, _ = cli("ask", "What is the recipe for lasagna?")
     assert code == 0
-    assert "The article never mentions China, so it does not answer this question." in out
-    assert "The article covers:" in out
+    assert "The article does not answer this question." in out and "The article covers:" in out
+    code, out, _ = cli("ask", "thanks!")
+    assert code == 0 and "Ask me a question about the article" in out and "§" not in out
 
 
 def test_ask_reads_one_question_per_line_from_stdin(cli, monkeypatch):
@@ -43,8 +44,9 @@ def test_ask_reads_one_question_per_line_from_stdin(cli, monkeypatch):
     code, out, _ = cli("ask", "--json")
     rows = [json.loads(line) for line in out.splitlines()]
     assert code == 0 and len(rows) == 2
-    assert rows[0]["answered"] and "Baltikum" in rows[0]["passages"][0]["text"]
-    assert rows[1] == {"question": "What is the recipe for lasagna?", "answered": False, "passages": []}
+    assert rows[0]["confidence"] in ("high", "low") and any("Baltikum" in p["text"] for p in rows[0]["passages"])
+    assert rows[1] == {"question": "What is the recipe for lasagna?", "answered": False, "confidence": "none",
+                       "reason": "not_in_article", "passages": []}
 
 
 @pytest.mark.parametrize("question", ["", "   ", "\t\n"])
@@ -69,13 +71,8 @@ def test_hostile_questions_get_an_answer_not_a_traceback(cli, question):
 def test_eval_prints_hit_rates_per_language_and_abstention(cli):
     code, out, _ = cli("eval", str(DATA / "dev_eval.jsonl"))
     assert code == 0
-    assert "hit@1" in out and "MRR" in out and "abstention: 2/3 unanswerable rejected" in out
+    assert "hit@1" in out and "MRR" in out and "abstention: 3/3 unanswerable rejected" in out
     assert any(line.startswith("all ") for line in out.splitlines())
-
-
-def test_eval_calibrate_fits_a_threshold(cli):
-    code, out, _ = cli("eval", "--calibrate", str(DATA / "dev_eval.jsonl"))
-    assert code == 0 and "fitted min_margin" in out
 
 
 def test_eval_bad_file_is_one_clear_line(cli, tmp_path):

@@ -65,7 +65,7 @@ def hit(p: Passage, sentence: str) -> Hit:
 
 
 def answer(*hits: Hit, question: str = "Frage?") -> Answer:
-    return Answer(question=question, answered=bool(hits), hits=tuple(hits), confidence=0.1 if hits else -0.1)
+    return Answer(question=question, answered=bool(hits), hits=tuple(hits), reason="answer" if hits else "not_in_article")
 
 
 # ---- driving the real Application through the fake Bot API ----------------------------------

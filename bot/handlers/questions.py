@@ -13,11 +13,12 @@ import logging
 import re
 
 from telegram import Message, MessageEntity, Update
+from telegram.constants import ChatType
 from telegram.ext import Application, MessageHandler, filters
 
 from ..context import BotContext, QuestionRecord
 from ..flood import Verdict
-from ..formatting import esc, format_answer
+from ..formatting import esc, format_answer, reason_of
 from ..i18n import EXAMPLES, text
 from .common import HANDLER_GROUP, answer_keyboard, lang_of, off_loop, reply_html
 
@@ -45,17 +46,27 @@ async def answer_question(update: Update, context: BotContext, question: str) ->
         return
     engine = context.engine
     answer = await off_loop(engine.ask, question)
-    messages = format_answer(answer, lang, topics=section_headings(engine), limit=context.settings.message_limit)
+    messages = format_answer(answer, lang, topics=section_headings(engine), mention=group_mention(update),
+                             limit=context.settings.message_limit)
     markup = None
-    if answer.answered and answer.hits:
+    if answer.confidence != "none" and answer.hits:  # an answer or the closest passages
         shown = tuple(h.passage.id for h in answer.hits)
         more_key = None
         if len(shown) < len(engine.passages):
             more_key = context.data.questions.add(QuestionRecord(answer.question, lang, shown))
         best = shown[0]
         markup = answer_keyboard(lang, more_key=more_key, context_id=best if has_context(engine, best) else None)
-    log.info("question answered=%s hits=%s", answer.answered, [h.passage.id for h in answer.hits])
+    log.info("question reason=%s hits=%s", reason_of(answer), [h.passage.id for h in answer.hits])
     await reply_html(update, messages, reply_markup=markup)
+
+
+def group_mention(update: Update) -> str:
+    """The bot's @mention when ``update`` comes from a group or channel ("" in a private chat):
+    replies there explain how to ask in a group."""
+    chat = update.effective_chat
+    if chat is None or chat.type == ChatType.PRIVATE:
+        return ""
+    return f"@{update.get_bot().username}"
 
 
 def usage_hint(lang: str) -> str:

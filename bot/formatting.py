@@ -251,12 +251,17 @@ def format_source(article: ArticleMeta, n_passages: int, lang: str) -> str:
                 date=esc(article.date_display), count=n_passages, url=url)
 
 
-def format_welcome(article: ArticleMeta, n_passages: int, lang: str) -> str:
-    return text(lang, "welcome", source=format_source(article, n_passages, lang), examples=examples_list(lang))
+def format_welcome(article: ArticleMeta, n_passages: int, lang: str, *, mention: str = "") -> str:
+    """/start: the source and how to ask, with examples (in a group, given the bot's ``mention``:
+    how to ask there, as plain group messages are not answered)."""
+    how = how_to_ask(lang, mention) if mention else text(lang, "welcome_ask") + "\n" + examples_list(lang)
+    return text(lang, "welcome", source=format_source(article, n_passages, lang), how=how)
 
 
-def format_help(lang: str, bot_username: str) -> str:
-    return text(lang, "help", mention=esc(f"@{bot_username}"))
+def format_help(lang: str, bot_username: str, *, group: bool = False) -> str:
+    mention = esc(f"@{bot_username}")
+    ask = text(lang, "help_group" if group else "help_private", mention=mention)
+    return text(lang, "help", mention=mention, ask=ask)
 
 
 def citation(card: Card, article: ArticleMeta) -> str:

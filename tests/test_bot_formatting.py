@@ -189,3 +189,16 @@ def test_split_random_html_stays_valid(seed):
     assert all(len(m) <= limit for m in messages)
     assert all(html_problems(m) == [] for m in messages)
     assert " ".join(plain(m) for m in messages).split() == plain(part).split()
+
+
+def test_welcome_and_help_in_a_group_say_how_to_ask_there():
+    from bot.formatting import format_help
+
+    group = format_welcome(ARTICLE, 23, "en", mention="@a_bot")
+    assert "In this group, write <code>/ask</code>" in group and "(@a_bot)" in group and "Just send me" not in group
+    assert "Just send me a question" in format_welcome(ARTICLE, 23, "en")
+    for lang, here, private in (("en", "• In this group:", "• In this chat:"), ("de", "• In dieser Gruppe:", "• In diesem Chat:")):
+        in_group, alone = format_help(lang, "a_bot", group=True), format_help(lang, "a_bot")
+        assert here in in_group and private not in in_group and "@a_bot" in in_group
+        assert private in alone and here not in alone
+        assert html_problems(in_group) == [] and html_problems(alone) == []

@@ -115,8 +115,10 @@ async def on_group_text(update: Update, context: BotContext) -> None:
     question = strip_mentions(update.message)
     if question:
         await answer_question(update, context, question)
-    else:  # a bare "@bot": tell them how to ask
-        await reply_html(update, usage_hint(lang_of(update, context)))
+    else:  # a bare "@bot" (or a reply without text): the question goes after the name
+        lang = lang_of(update, context)
+        await reply_html(update, text(lang, "mention_usage", mention=esc(group_mention(update)),
+                                      example=esc(EXAMPLES[lang][0])))
 
 
 async def on_non_text(update: Update, context: BotContext) -> None:

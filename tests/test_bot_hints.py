@@ -43,3 +43,33 @@ async def test_bare_mention_is_told_to_put_the_question_after_the_name(engine):
                                        f"@{BOT_USERNAME} Who can stop Putin, according to Rutte?")
         [usage] = await bot.say(GROUP, "/ask", **GROUP_SAY)  # a bare command keeps its own hint
         assert usage["text"].startswith("Add your question after the command")
+
+
+PUTIN_DE = "Wer kann Putin laut Rutte stoppen?"
+PUTIN_SENTENCE = "Für den Moment aber gebe es nur einen Menschen, der Putin stoppen könne: US-Präsident Donald Trump."
+
+
+async def test_photo_caption_is_the_question_in_private_chats(engine):
+    async with running_bot(engine) as bot:
+        bot.api.user(USER, language_code="de")
+        before = len(bot.api.bot_messages(USER))
+        bot.api.send_photo(USER, caption=PUTIN_DE)
+        [reply] = (await bot.api.wait_for(messages=before + 1, chat_id=USER))[before:]
+        assert "I can only read text" not in reply["text"] and "Ich kann nur Text lesen" not in reply["text"]
+        assert f"<b>{PUTIN_SENTENCE}</b>" in reply["raw_text"]
+        bot.api.send_photo(USER)  # no caption: still the hint
+        [hint] = (await bot.api.wait_for(messages=before + 2, chat_id=USER))[before + 1:]
+        assert hint["text"].startswith("Ich kann nur Text lesen")
+
+
+async def test_photo_caption_in_a_group_only_when_addressed_to_the_bot(engine):
+    async with running_bot(engine) as bot:
+        bot.api.send_photo(GROUP, caption=PUTIN_DE, **GROUP_SAY)  # group chatter with a photo: silence
+        assert await bot.settle(GROUP) == []
+        before = len(bot.api.bot_messages(GROUP))
+        bot.api.send_photo(GROUP, caption=f"@{BOT_USERNAME} {PUTIN_DE}", **GROUP_SAY)
+        [by_mention] = (await bot.api.wait_for(messages=before + 1, chat_id=GROUP))[before:]
+        assert PUTIN_SENTENCE in by_mention["text"] and by_mention["reply_to_message_id"]
+        bot.api.send_photo(GROUP, caption=PUTIN_DE, reply_to_message_id=by_mention["message_id"], **GROUP_SAY)
+        [by_reply] = (await bot.api.wait_for(messages=before + 2, chat_id=GROUP))[before + 1:]
+        assert PUTIN_SENTENCE in by_reply["text"]

@@ -1,6 +1,7 @@
 """Questions: any text in a private chat; in groups only messages addressed to the bot (an
-@mention, which is stripped, or a reply to one of the bot's messages). Non-text messages in a
-private chat get a hint. Edited messages are ignored (handlers match new messages only), so an
+@mention, which is stripped, or a reply to one of the bot's messages). The caption of a photo (or
+other media) counts as its text. Messages with neither text nor caption in a private chat get a
+hint. Edited messages are ignored (handlers match new messages only), so an
 edit is never answered a second time.
 
 ``answer_question`` is the one path from a question to a reply (also used by ``/ask``): flood
@@ -74,10 +75,18 @@ def usage_hint(lang: str) -> str:
 
 
 # ---- groups ----------------------------------------------------------------------------------
-def _bot_mentions(message: Message) -> list[MessageEntity]:
+def question_text(message: Message) -> str:
+    """What the user wrote: the text, or the caption of a photo (video, document ...)."""
+    return message.text if message.text is not None else message.caption or ""
+
+
+def _bot_mentions(message: Message) -> list[str]:
+    """This bot's @mentions in the text (or caption), as they stand there."""
     username = (message.get_bot().username or "").lower()
-    entities = message.parse_entities([MessageEntity.MENTION, MessageEntity.TEXT_MENTION])
-    return [e for e, value in entities.items()
+    types = [MessageEntity.MENTION, MessageEntity.TEXT_MENTION]
+    # offsets are in UTF-16 code units; parse_(caption_)entities gives the exact substrings
+    entities = message.parse_entities(types) if message.text is not None else message.parse_caption_entities(types)
+    return [value for e, value in entities.items()
             if (e.type == MessageEntity.MENTION and value[1:].lower() == username)
             or (e.type == MessageEntity.TEXT_MENTION and e.user and e.user.id == message.get_bot().id)]
 
@@ -95,20 +104,20 @@ class AddressedToBot(filters.MessageFilter):
 
 
 def strip_mentions(message: Message) -> str:
-    """The message text without this bot's @mentions."""
-    text_ = message.text or ""
-    # offsets are in UTF-16 code units; parse_entities gives the exact substrings to cut
-    for entity in _bot_mentions(message):
-        text_ = text_.replace(message.parse_entity(entity), " ")
+    """The message text (or caption) without this bot's @mentions."""
+    text_ = question_text(message)
+    for mention in _bot_mentions(message):
+        text_ = text_.replace(mention, " ")
     return re.sub(r"\s+", " ", text_).strip(" ,:;")
 
 
-# New text messages written by the user: not commands, not cards posted through inline mode.
-NEW_TEXT = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND & ~filters.VIA_BOT
+# New messages written by the user: text that is no command, or media with a caption (the
+# caption is the question); not cards posted through inline mode.
+NEW_TEXT = filters.UpdateType.MESSAGE & ((filters.TEXT & ~filters.COMMAND) | filters.CAPTION) & ~filters.VIA_BOT
 
 
 async def on_private_text(update: Update, context: BotContext) -> None:
-    await answer_question(update, context, update.message.text)
+    await answer_question(update, context, question_text(update.message))
 
 
 async def on_group_text(update: Update, context: BotContext) -> None:

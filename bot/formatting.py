@@ -177,17 +177,42 @@ def examples_list(lang: str) -> str:
 
 
 # ---- messages --------------------------------------------------------------------------------
-def format_answer(answer: Answer, lang: str, *, topics: Sequence[str] = (), limit: int = TELEGRAM_LIMIT) -> list[str]:
-    """The reply to a question: the best passage as a quote with its matching sentence in bold,
-    then the other hits in compact form. When the article does not answer, say so and list
-    ``topics`` (e.g. the section headings) and example questions."""
-    if not answer.answered or not answer.hits:
-        return split_message([format_not_answered(lang, topics, unknown_name=answer.unknown_name)], limit)
-    best, *rest = answer.hits
-    parts = [f"<blockquote>{highlighted(best)}</blockquote>\n{passage_label(best.passage, lang)}"]
-    if rest:
-        parts.append(text(lang, "also") + "\n" + "\n".join(compact(h) for h in rest))
-    return split_message(parts, limit)
+def format_answer(answer: Answer, lang: str, *, topics: Sequence[str] = (), mention: str = "",
+                  limit: int = TELEGRAM_LIMIT) -> list[str]:
+    """The reply to a question, by the engine's verdict (``answer.reason``):
+
+    * "answer": the best passage as a quote with its matching sentence in bold, then the other
+      hits in compact form;
+    * "unsure": said plainly, then the closest passages in compact form (nothing in bold: no
+      sentence is presented as the answer);
+    * "small_talk", "empty": a short friendly reply and how to ask (:func:`how_to_ask`; in a
+      group, pass the bot's ``mention``), never a quote;
+    * anything else ("not_in_article", "unknown_name"): :func:`format_not_answered` with
+      ``topics`` (e.g. the section headings) and example questions."""
+    reason = reason_of(answer)
+    if reason == "answer" and answer.hits:
+        best, *rest = answer.hits
+        parts = [f"<blockquote>{highlighted(best)}</blockquote>\n{passage_label(best.passage, lang)}"]
+        if rest:
+            parts.append(text(lang, "also") + "\n" + "\n".join(compact(h) for h in rest))
+        return split_message(parts, limit)
+    if reason == "unsure" and answer.hits:
+        return split_message([text(lang, "unsure") + "\n" + "\n".join(compact(h) for h in answer.hits)], limit)
+    if reason in ("small_talk", "empty"):
+        return split_message([text(lang, reason) + "\n\n" + how_to_ask(lang, mention)], limit)
+    return split_message([format_not_answered(lang, topics, unknown_name=answer.unknown_name)], limit)
+
+
+def reason_of(answer: Answer) -> str:
+    """The verdict as a plain string ("answer", "unsure", ...; ``Reason`` is a ``str`` enum)."""
+    return str(getattr(answer.reason, "value", answer.reason))
+
+
+def how_to_ask(lang: str, mention: str = "") -> str:
+    """How to put a question, with examples: in a private chat just send it; in a group (the
+    bot's ``mention`` given, e.g. "@article_bot") with /ask, an @mention or a reply."""
+    intro = text(lang, "how_to_ask_group", mention=esc(mention)) if mention else text(lang, "how_to_ask")
+    return intro + "\n" + examples_list(lang)
 
 
 def format_not_answered(lang: str, topics: Sequence[str] = (), unknown_name: str = "") -> str:
@@ -226,12 +251,17 @@ def format_source(article: ArticleMeta, n_passages: int, lang: str) -> str:
                 date=esc(article.date_display), count=n_passages, url=url)
 
 
-def format_welcome(article: ArticleMeta, n_passages: int, lang: str) -> str:
-    return text(lang, "welcome", source=format_source(article, n_passages, lang), examples=examples_list(lang))
+def format_welcome(article: ArticleMeta, n_passages: int, lang: str, *, mention: str = "") -> str:
+    """/start: the source and how to ask, with examples (in a group, given the bot's ``mention``:
+    how to ask there, as plain group messages are not answered)."""
+    how = how_to_ask(lang, mention) if mention else text(lang, "welcome_ask") + "\n" + examples_list(lang)
+    return text(lang, "welcome", source=format_source(article, n_passages, lang), how=how)
 
 
-def format_help(lang: str, bot_username: str) -> str:
-    return text(lang, "help", mention=esc(f"@{bot_username}"))
+def format_help(lang: str, bot_username: str, *, group: bool = False) -> str:
+    mention = esc(f"@{bot_username}")
+    ask = text(lang, "help_group" if group else "help_private", mention=mention)
+    return text(lang, "help", mention=mention, ask=ask)
 
 
 def citation(card: Card, article: ArticleMeta) -> str:

@@ -56,22 +56,35 @@ COMMANDS = (
 TEXTS: dict[str, dict[str, str]] = {
     "en": {
         "welcome": "Hello! I answer questions about one article, always with verbatim quotes from it:\n\n{source}\n\n"
-                   "Just send me a question, in English or German. For example:\n{examples}",
+                   "{how}",
+        "welcome_ask": "Just send me a question, in English or German. For example:",
         "help": "<b>How to use me</b>\n"
-                "• In this chat: send any question about the article.\n"
-                "• In groups: <code>/ask your question</code>, mention me ({mention}) or reply to one of my answers.\n"
+                "{ask}\n"
                 "• In any chat: type {mention} and a few words to post a quote card.\n"
                 "• <b>More</b> shows further passages, <b>Context</b> the paragraphs around a quote.\n"
                 "• <code>/quote Rutte</code> or <code>/quote Merz Waffenstillstand</code>: what a person said, verbatim.\n"
                 "• /brief: the article in a few sentences; <code>/subscribe 08:00</code> posts it here every day.\n"
                 "• /source tells you which article this is.\n\n"
                 "Quotes stay in the article's original German.",
+        "help_private": "• In this chat: send any question about the article.\n"
+                        "• In groups: <code>/ask your question</code>, mention me ({mention}) or reply to one of my answers.",
+        "help_group": "• In this group: <code>/ask your question</code>, mention me ({mention}) with your question or "
+                      "reply to one of my answers. Other messages here I leave alone.",
+        "mention_usage": "Write your question after my name, e.g. <code>{mention} {example}</code> "
+                         "(or use <code>/ask</code>, or reply to one of my answers).",
         "source": "<b>{title}</b>\n{publisher}, {date} · {count} passages{url}",
         "examples_intro": "Try for example:",
         "not_answered": "The article does not answer this question.",
         "not_mentioned": "The article never mentions <b>{name}</b>, so it does not answer this question.",
         "covers": "It covers: {headings}.",
         "also": "<b>Also in the article</b>",
+        "unsure": "The article may not answer this directly. Closest passages:",
+        "small_talk": "Hello! I answer questions about one news article, with quotes from it.",
+        "empty": "That does not look like a question yet.",
+        "how_to_ask": "Just send me a question about the article, for example:",
+        "how_to_ask_group": "In this group, write <code>/ask</code> and your question, mention me ({mention}) with your "
+                            "question, or reply to one of my messages. For example:",
+        "inline_hint": "Type a question about the article",
         "more_title": "<b>Further passages</b>",
         "context_title": "<b>Context of §{id}</b>",
         "passage_title": "<b>§{id}</b> of {count}",
@@ -117,22 +130,36 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "de": {
         "welcome": "Hallo! Ich beantworte Fragen zu einem Artikel, immer mit wörtlichen Zitaten daraus:\n\n{source}\n\n"
-                   "Schick mir einfach eine Frage, auf Deutsch oder Englisch. Zum Beispiel:\n{examples}",
+                   "{how}",
+        "welcome_ask": "Schick mir einfach eine Frage, auf Deutsch oder Englisch. Zum Beispiel:",
         "help": "<b>So funktioniere ich</b>\n"
-                "• In diesem Chat: Schick mir eine beliebige Frage zum Artikel.\n"
-                "• In Gruppen: <code>/ask deine Frage</code>, erwähne mich ({mention}) oder antworte auf eine meiner Antworten.\n"
+                "{ask}\n"
                 "• In jedem Chat: Tippe {mention} und ein paar Wörter, um eine Zitatkarte zu posten.\n"
                 "• <b>Mehr</b> zeigt weitere Stellen, <b>Kontext</b> die Absätze um ein Zitat.\n"
                 "• <code>/quote Rutte</code> oder <code>/quote Merz Waffenstillstand</code>: was eine Person gesagt hat, wörtlich.\n"
                 "• /brief: der Artikel in wenigen Sätzen; <code>/subscribe 08:00</code> postet ihn hier jeden Tag.\n"
                 "• /source zeigt, um welchen Artikel es geht.\n\n"
                 "Zitate bleiben im deutschen Original.",
+        "help_private": "• In diesem Chat: Schick mir eine beliebige Frage zum Artikel.\n"
+                        "• In Gruppen: <code>/ask deine Frage</code>, erwähne mich ({mention}) oder antworte auf eine "
+                        "meiner Antworten.",
+        "help_group": "• In dieser Gruppe: <code>/ask deine Frage</code>, erwähne mich ({mention}) mit deiner Frage oder "
+                      "antworte auf eine meiner Antworten. Andere Nachrichten hier lasse ich in Ruhe.",
+        "mention_usage": "Schreib deine Frage hinter meinen Namen, z. B. <code>{mention} {example}</code> "
+                         "(oder nimm <code>/ask</code> oder antworte auf eine meiner Antworten).",
         "source": "<b>{title}</b>\n{publisher}, {date} · {count} Abschnitte{url}",
         "examples_intro": "Versuch es zum Beispiel mit:",
         "not_answered": "Darauf gibt der Artikel keine Antwort.",
         "not_mentioned": "Der Artikel erwähnt <b>{name}</b> nicht und beantwortet die Frage daher nicht.",
         "covers": "Er behandelt: {headings}.",
         "also": "<b>Außerdem im Artikel</b>",
+        "unsure": "Der Artikel beantwortet das vielleicht nicht direkt. Die nächstliegenden Stellen:",
+        "small_talk": "Hallo! Ich beantworte Fragen zu einem Nachrichtenartikel, mit Zitaten daraus.",
+        "empty": "Das sieht noch nicht nach einer Frage aus.",
+        "how_to_ask": "Schick mir einfach eine Frage zum Artikel, zum Beispiel:",
+        "how_to_ask_group": "In dieser Gruppe: Schreib <code>/ask</code> und deine Frage, erwähne mich ({mention}) mit "
+                            "deiner Frage oder antworte auf eine meiner Nachrichten. Zum Beispiel:",
+        "inline_hint": "Tippe eine Frage zum Artikel",
         "more_title": "<b>Weitere Stellen</b>",
         "context_title": "<b>Kontext zu §{id}</b>",
         "passage_title": "<b>§{id}</b> von {count}",

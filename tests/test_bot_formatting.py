@@ -59,6 +59,59 @@ def test_unanswered_names_what_the_article_never_mentions_escaped():
         assert not m.startswith(("The article does not answer", "Darauf gibt der Artikel keine Antwort"))
 
 
+def verdict(reason: str, *hits, question: str = "Frage?"):
+    from index.schema import Answer
+
+    return Answer(question=question, answered=reason == "answer", hits=tuple(hits), reason=reason)
+
+
+def test_unsure_says_so_plainly_and_lists_closest_passages_without_a_bold_answer():
+    a, b = passage(5), passage(9, "Nur ein Satz hier. Noch einer.")
+    for lang, intro in (("en", "The article may not answer this directly. Closest passages:"),
+                        ("de", "Der Artikel beantwortet das vielleicht nicht direkt. Die nächstliegenden Stellen:")):
+        [m] = format_answer(verdict("unsure", hit(a, "Zweiter Satz mit <Tag> & Co."), hit(b, "Noch einer.")), lang)
+        assert m.startswith(intro + "\n")
+        assert "<b>" not in m and "<blockquote>" not in m  # nothing is presented as the answer
+        assert "• Zweiter Satz mit &lt;Tag&gt; &amp; Co. <i>§5</i>" in m and "• Noch einer. <i>§9</i>" in m
+        assert html_problems(m) == []
+
+
+def test_unsure_reason_enum_is_read_like_its_string():
+    from index.decision import Reason
+
+    [m] = format_answer(verdict(Reason.UNSURE, hit(passage(5), "Dritter.")), "en")
+    assert m.startswith("The article may not answer this directly.")
+
+
+def test_small_talk_and_empty_get_a_friendly_hint_never_a_quote():
+    for reason, lang, opening, hint in (
+        ("small_talk", "en", "Hello! I answer questions", "Just send me a question about the article"),
+        ("small_talk", "de", "Hallo! Ich beantworte Fragen", "Schick mir einfach eine Frage zum Artikel"),
+        ("empty", "en", "That does not look like a question yet.", "Just send me a question"),
+        ("empty", "de", "Das sieht noch nicht nach einer Frage aus.", "Schick mir einfach eine Frage"),
+    ):
+        [m] = format_answer(verdict(reason), lang, topics=["Europa & Frieden"])
+        assert m.startswith(opening) and hint in m, m
+        assert "Putin" in m  # the example questions
+        assert "§" not in m and "<blockquote>" not in m and "Europa" not in m
+        assert html_problems(m) == []
+
+
+def test_small_talk_in_a_group_says_how_to_ask_there():
+    [m] = format_answer(verdict("small_talk"), "en", mention="@article_<bot>")
+    assert "<code>/ask</code>" in m and "mention me (@article_&lt;bot&gt;)" in m and "reply to one of my messages" in m
+    assert "Just send me" not in m and html_problems(m) == []
+
+
+def test_not_in_article_and_unknown_name_refuse_with_topics():
+    [m] = format_answer(verdict("not_in_article"), "en", topics=["Rutte warnt"])
+    assert m.startswith("The article does not answer this question.") and "It covers: Rutte warnt." in m
+    from index.schema import Answer
+
+    [m] = format_answer(Answer(question="q", answered=False, reason="unknown_name", unknown_name="Iran"), "en")
+    assert m.startswith("The article never mentions <b>Iran</b>")
+
+
 def test_caption_label_shows_kind_and_credit():
     p = passage(3, "Ein Foto.", kind="caption", credit="Bild: X/Y")
     m = format_answer(answer(hit(p, "Ein Foto.")), "de")[0]
@@ -136,3 +189,16 @@ def test_split_random_html_stays_valid(seed):
     assert all(len(m) <= limit for m in messages)
     assert all(html_problems(m) == [] for m in messages)
     assert " ".join(plain(m) for m in messages).split() == plain(part).split()
+
+
+def test_welcome_and_help_in_a_group_say_how_to_ask_there():
+    from bot.formatting import format_help
+
+    group = format_welcome(ARTICLE, 23, "en", mention="@a_bot")
+    assert "In this group, write <code>/ask</code>" in group and "(@a_bot)" in group and "Just send me" not in group
+    assert "Just send me a question" in format_welcome(ARTICLE, 23, "en")
+    for lang, here, private in (("en", "• In this group:", "• In this chat:"), ("de", "• In dieser Gruppe:", "• In diesem Chat:")):
+        in_group, alone = format_help(lang, "a_bot", group=True), format_help(lang, "a_bot")
+        assert here in in_group and private not in in_group and "@a_bot" in in_group
+        assert private in alone and here not in alone
+        assert html_problems(in_group) == [] and html_problems(alone) == []

@@ -13,7 +13,7 @@ from ..context import BotContext
 from ..formatting import format_help, format_passage, format_source, format_welcome
 from ..i18n import COMMANDS, text
 from .common import FALLBACK_GROUP, HANDLER_GROUP, answer_keyboard, handled_elsewhere, lang_of, reply_html
-from .questions import answer_question, has_context, usage_hint
+from .questions import answer_question, group_mention, has_context, usage_hint
 
 PASSAGE_LINK = re.compile(r"^p(\d{1,6})$")
 
@@ -36,11 +36,12 @@ async def on_start(update: Update, context: BotContext) -> None:
         keyboard = answer_keyboard(lang, context_id=passage_id if has_context(engine, passage_id) else None)
         await reply_html(update, format_passage(passage, lang, total=len(engine.passages)), reply_markup=keyboard)
         return
-    await reply_html(update, format_welcome(engine.article, len(engine.passages), lang))
+    await reply_html(update, format_welcome(engine.article, len(engine.passages), lang, mention=group_mention(update)))
 
 
 async def on_help(update: Update, context: BotContext) -> None:
-    await reply_html(update, format_help(lang_of(update, context), context.bot.username))
+    group = bool(group_mention(update))
+    await reply_html(update, format_help(lang_of(update, context), context.bot.username, group=group))
 
 
 async def on_source(update: Update, context: BotContext) -> None:

@@ -1,5 +1,6 @@
 """Inline mode: ``@bot query`` in any chat offers up to 10 ready-to-post quote cards; an empty
-query offers the article's key passages. Not answered -> no results and a button to the bot.
+query offers the article's key passages. A verdict without confidence (not in the article, an
+unknown name, small talk, nothing to ask) -> no results and a button to the bot.
 Queries that start with a quoted person's name, and the empty query, go to
 ``quotes.inline_quote_results`` first (that person's quotations; the key quotations)."""
 
@@ -11,7 +12,7 @@ from telegram.ext import Application, InlineQueryHandler
 
 from ..cards import INLINE_MAX_RESULTS, Card, cards_for_answer, key_cards
 from ..context import BotContext
-from ..formatting import format_inline_card, inline_title, passage_label, strip_tags
+from ..formatting import format_inline_card, inline_title, passage_label, reason_of, strip_tags
 from ..i18n import text
 from .common import HANDLER_GROUP, NO_PREVIEW, lang_of, off_loop
 from .quotes import inline_quote_results
@@ -34,16 +35,20 @@ async def on_inline_query(update: Update, context: BotContext) -> None:
     lang, engine = lang_of(update, context), context.engine
     # "@bot Rutte …" and the empty query: quote cards (bot/handlers/quotes.py); else None
     results = await inline_quote_results(query.query, context, lambda card: inline_result(card, engine.article, lang))
+    hint = "inline_not_found"
     if results is None:
         if query.query.strip():
             answer = await off_loop(engine.ask, query.query, INLINE_MAX_RESULTS)
-            cards = cards_for_answer(answer)
+            # an answer or the closest passages; no cards when the verdict has no confidence
+            cards = cards_for_answer(answer) if answer.confidence != "none" else []
+            if reason_of(answer) in ("small_talk", "empty"):
+                hint = "inline_hint"
         else:
             cards = key_cards(engine)
         results = [inline_result(c, engine.article, lang) for c in cards]
     button = None
     if not results:
-        button = InlineQueryResultsButton(text=text(lang, "inline_not_found"), start_parameter="help")
+        button = InlineQueryResultsButton(text=text(lang, hint), start_parameter="help")
     await query.answer(results, cache_time=CACHE_SECONDS, is_personal=False, button=button)
 
 

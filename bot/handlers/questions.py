@@ -1,6 +1,7 @@
 """Questions: any text in a private chat; in groups only messages addressed to the bot (an
-@mention, which is stripped, or a reply to one of the bot's messages). Non-text messages in a
-private chat get a hint. Edited messages are ignored (handlers match new messages only), so an
+@mention, which is stripped, or a reply to one of the bot's messages). The caption of a photo (or
+other media) counts as its text. Messages with neither text nor caption in a private chat get a
+hint. Edited messages are ignored (handlers match new messages only), so an
 edit is never answered a second time.
 
 ``answer_question`` is the one path from a question to a reply (also used by ``/ask``): flood
@@ -13,11 +14,12 @@ import logging
 import re
 
 from telegram import Message, MessageEntity, Update
+from telegram.constants import ChatType
 from telegram.ext import Application, MessageHandler, filters
 
 from ..context import BotContext, QuestionRecord
 from ..flood import Verdict
-from ..formatting import esc, format_answer
+from ..formatting import esc, format_answer, reason_of
 from ..i18n import EXAMPLES, text
 from .common import HANDLER_GROUP, answer_keyboard, lang_of, off_loop, reply_html
 
@@ -45,17 +47,27 @@ async def answer_question(update: Update, context: BotContext, question: str) ->
         return
     engine = context.engine
     answer = await off_loop(engine.ask, question)
-    messages = format_answer(answer, lang, topics=section_headings(engine), limit=context.settings.message_limit)
+    messages = format_answer(answer, lang, topics=section_headings(engine), mention=group_mention(update),
+                             limit=context.settings.message_limit)
     markup = None
-    if answer.answered and answer.hits:
+    if answer.confidence != "none" and answer.hits:  # an answer or the closest passages
         shown = tuple(h.passage.id for h in answer.hits)
         more_key = None
         if len(shown) < len(engine.passages):
             more_key = context.data.questions.add(QuestionRecord(answer.question, lang, shown))
         best = shown[0]
         markup = answer_keyboard(lang, more_key=more_key, context_id=best if has_context(engine, best) else None)
-    log.info("question answered=%s hits=%s", answer.answered, [h.passage.id for h in answer.hits])
+    log.info("question reason=%s hits=%s", reason_of(answer), [h.passage.id for h in answer.hits])
     await reply_html(update, messages, reply_markup=markup)
+
+
+def group_mention(update: Update) -> str:
+    """The bot's @mention when ``update`` comes from a group or channel ("" in a private chat):
+    replies there explain how to ask in a group."""
+    chat = update.effective_chat
+    if chat is None or chat.type == ChatType.PRIVATE:
+        return ""
+    return f"@{update.get_bot().username}"
 
 
 def usage_hint(lang: str) -> str:
@@ -63,10 +75,18 @@ def usage_hint(lang: str) -> str:
 
 
 # ---- groups ----------------------------------------------------------------------------------
-def _bot_mentions(message: Message) -> list[MessageEntity]:
+def question_text(message: Message) -> str:
+    """What the user wrote: the text, or the caption of a photo (video, document ...)."""
+    return message.text if message.text is not None else message.caption or ""
+
+
+def _bot_mentions(message: Message) -> list[str]:
+    """This bot's @mentions in the text (or caption), as they stand there."""
     username = (message.get_bot().username or "").lower()
-    entities = message.parse_entities([MessageEntity.MENTION, MessageEntity.TEXT_MENTION])
-    return [e for e, value in entities.items()
+    types = [MessageEntity.MENTION, MessageEntity.TEXT_MENTION]
+    # offsets are in UTF-16 code units; parse_(caption_)entities gives the exact substrings
+    entities = message.parse_entities(types) if message.text is not None else message.parse_caption_entities(types)
+    return [value for e, value in entities.items()
             if (e.type == MessageEntity.MENTION and value[1:].lower() == username)
             or (e.type == MessageEntity.TEXT_MENTION and e.user and e.user.id == message.get_bot().id)]
 
@@ -84,28 +104,30 @@ class AddressedToBot(filters.MessageFilter):
 
 
 def strip_mentions(message: Message) -> str:
-    """The message text without this bot's @mentions."""
-    text_ = message.text or ""
-    # offsets are in UTF-16 code units; parse_entities gives the exact substrings to cut
-    for entity in _bot_mentions(message):
-        text_ = text_.replace(message.parse_entity(entity), " ")
+    """The message text (or caption) without this bot's @mentions."""
+    text_ = question_text(message)
+    for mention in _bot_mentions(message):
+        text_ = text_.replace(mention, " ")
     return re.sub(r"\s+", " ", text_).strip(" ,:;")
 
 
-# New text messages written by the user: not commands, not cards posted through inline mode.
-NEW_TEXT = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND & ~filters.VIA_BOT
+# New messages written by the user: text that is no command, or media with a caption (the
+# caption is the question); not cards posted through inline mode.
+NEW_TEXT = filters.UpdateType.MESSAGE & ((filters.TEXT & ~filters.COMMAND) | filters.CAPTION) & ~filters.VIA_BOT
 
 
 async def on_private_text(update: Update, context: BotContext) -> None:
-    await answer_question(update, context, update.message.text)
+    await answer_question(update, context, question_text(update.message))
 
 
 async def on_group_text(update: Update, context: BotContext) -> None:
     question = strip_mentions(update.message)
     if question:
         await answer_question(update, context, question)
-    else:  # a bare "@bot": tell them how to ask
-        await reply_html(update, usage_hint(lang_of(update, context)))
+    else:  # a bare "@bot" (or a reply without text): the question goes after the name
+        lang = lang_of(update, context)
+        await reply_html(update, text(lang, "mention_usage", mention=esc(group_mention(update)),
+                                      example=esc(EXAMPLES[lang][0])))
 
 
 async def on_non_text(update: Update, context: BotContext) -> None:

@@ -171,9 +171,11 @@ class UserActions(BotState):
 
     def send_photo(
         self, chat_id: int, *, user_id: int | None = None, chat_type: str | None = None,
-        caption: str | None = None, enqueue: bool = True,
+        caption: str | None = None, reply_to_message_id: int | None = None, language_code: str | None = None,
+        enqueue: bool = True,
     ) -> JSON:
-        """A user sends a photo, optionally with a caption (no ``text``)."""
+        """A user sends a photo, optionally with a caption (no ``text``; @mentions in the caption
+        get their ``caption_entities``)."""
         sizes = [
             {
                 "file_id": f"AgACAgIAAxkBAAFake-photo-{width}", "file_unique_id": f"AQADFake{width}",
@@ -184,7 +186,8 @@ class UserActions(BotState):
         content: JSON = {"photo": sizes}
         if caption is not None:
             content.update(text_content(caption, "caption"))
-        return self._user_message(chat_id, content, user_id=user_id, chat_type=chat_type, enqueue=enqueue)
+        return self._user_message(chat_id, content, user_id=user_id, chat_type=chat_type,
+                                  reply_to_message_id=reply_to_message_id, language_code=language_code, enqueue=enqueue)
 
     def edit_text(self, chat_id: int, message_id: int, new_text: str, *, enqueue: bool = True) -> JSON:
         """A user edits one of their text messages: an ``edited_message`` update."""

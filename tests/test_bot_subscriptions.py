@@ -213,7 +213,9 @@ def test_store_moves_a_subscription_once(db):
     ("/subscribe", ["Send /subscribe HH:MM or /subscribe HH:MM time-zone"]),
     ("/subscribe 25:00", ["25:00 is not a time of day", "Send /subscribe HH:MM"]),
     ("/subscribe 08:00 Mars/Olympus", ["Mars/Olympus is not a time zone I know.", "without one, Europe/Berlin applies"]),
-    ("/subscribe 08:00 Europe/Berlin extra", ["Send /subscribe HH:MM"]),
+    ("/subscribe 08:00 Europe/Berlin extra", ["I did not expect extra: after the time only a time zone may follow.",
+                                              "Send /subscribe HH:MM"]),
+    ("/subscribe 08:00 New York", ["New York is not a time zone I know.", "Time zones are IANA names"]),
 ])
 async def test_bad_time_or_zone_gets_the_usage_message(bot, db, command, expected):
     [reply] = await bot.say(USER, command)  # a private chat: the user's own, no admin check
@@ -251,7 +253,8 @@ def test_parse_schedule(args, expected):
 
 
 @pytest.mark.parametrize("args, reason, value", [
-    ([], "usage", ""), (["1", "2", "3"], "usage", ""),
+    ([], "usage", ""), (["1", "2", "3"], "bad_time", "1"),
+    (["08:00", "UTC", "extra", "words"], "extra_args", "extra words"), (["08:00", "New", "York"], "bad_zone", "New York"),
     (["24:00"], "bad_time", "24:00"), (["8"], "bad_time", "8"), (["08:60"], "bad_time", "08:60"),
     (["morgen"], "bad_time", "morgen"), (["08:00", "Berlin"], "bad_zone", "Berlin"),
     (["08:00", "../../etc/passwd"], "bad_zone", "../../etc/passwd"), (["08:00", "Europe/"], "bad_zone", "Europe/"),

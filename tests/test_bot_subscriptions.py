@@ -75,9 +75,13 @@ async def test_group_admin_subscribes_and_the_job_posts_the_briefing_once_a_day(
     assert await run_job(bot, GROUP) == []  # one post per day
     [status] = await bot.say(GROUP, "/subscriptions", **SUPERGROUP)
     assert status["text"].startswith("This chat gets the briefing every day at 08:00 (Europe/Berlin).")
-    assert f"Last sent: {today}." in status["text"]
-    tomorrow = (dtm.datetime.now(BERLIN) + dtm.timedelta(days=1)).strftime("%d.%m.%Y")
-    assert f"Next: {tomorrow} 08:00" in status["text"]  # today's went out already
+    # one date format, the reader's (today's briefing went out already: the next is tomorrow's)
+    now = dtm.datetime.now(BERLIN)
+    today_, tomorrow = now.date(), (now + dtm.timedelta(days=1)).date()
+    assert f"Next: {tomorrow:%b} {tomorrow.day}, {tomorrow.year}, 08:00. " in status["text"], status["text"]
+    assert status["text"].endswith(f"Last sent: {today_:%b} {today_.day}, {today_.year}.")
+    [stand] = await bot.say(GROUP, "/subscriptions", chat_type="supergroup", user_id=OTHER, language_code="de")
+    assert stand["text"].endswith(f"Nächstes Mal: {tomorrow:%d.%m.%Y}, 08:00. Zuletzt: {today_:%d.%m.%Y}.")
 
     [again] = await bot.say(GROUP, "/subscribe 18:45 Europe/Vienna", **SUPERGROUP)  # replaces the job
     [job] = jobs(bot, GROUP)

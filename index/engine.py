@@ -173,9 +173,9 @@ class Engine:
         cleaned = [clean_question(q) for q in questions]
         todo = [i for i, q in enumerate(cleaned) if has_words(q)]
         texts = [cleaned[i] for i in todo]
-        vectors = self.embed_queries(texts) if todo else None
-        # the question's sparse terms read the prefixed question, as its dense vector does
-        sparse = self.embedder.encode_sparse(["query: " + t for t in texts]) if todo and self._use_sparse else None
+        # one forward pass per question: its dense vector and its sparse terms (which read the
+        # prefixed question, as the dense vector does)
+        vectors, sparse = self.embedder.encode_with_sparse(texts, "query", self._use_sparse) if todo else (None, None)
         answers = []
         for q in cleaned:  # nothing to encode: empty, or no letter or digit at all (emoji, "?")
             evidence = decision.Evidence(empty=not q, wordless=True)
@@ -323,8 +323,8 @@ def build_index(
             texts.append(p.text)
     if progress:
         progress(f"embedding {len(texts)} sentences and passages of {len(passages)} passages")
-    vectors = embedder.encode_documents(texts, show_progress=progress is not None)
-    sparse = embedder.encode_sparse(texts) if embedder.has_sparse else None
+    # one forward pass per unit, batched: dense vectors and sparse terms of the prefixed text
+    vectors, sparse = embedder.encode_with_sparse(texts, "document", show_progress=progress is not None)
     if background is None:
         background_texts = list(background_sentences())
         background = (embedder.encode_documents(background_texts), embedder.encode_queries(background_texts))

@@ -414,11 +414,14 @@ class QuoteBook:
         return cls(quotes, list(speakers.values()), vectors, engine.embed_queries, centroid)
 
     def resolve(self, name: str) -> Speaker | None:
-        """The person of the article ``name`` means (name, surname, role, other spelling), or None."""
-        return self._index.resolve(name) if name and name.strip() else None
+        """The person of the article ``name`` means (name, surname, first name, role, other
+        spelling, a near miss of a name: :meth:`SpeakerIndex.match`), or None."""
+        if not name or not name.strip():
+            return None
+        return self._index.resolve(name) or self._index.match(name)
 
-    def split_speaker_query(self, text: str) -> tuple[Speaker | None, str]:
-        return split_speaker_query(text, self.speakers)
+    def split_speaker_query(self, text: str, near: bool = True) -> tuple[Speaker | None, str]:
+        return split_speaker_query(text, self.speakers, near=near, index=self._index)
 
     def find(
         self,
@@ -501,20 +504,32 @@ def _unit(v: np.ndarray) -> np.ndarray:
     return v / norm if norm else v
 
 
-def split_speaker_query(text: str, speakers: Iterable[Speaker] | None = None) -> tuple[Speaker | None, str]:
-    """A leading name, surname, role or other spelling in ``text`` and the rest:
-    "Merz Waffenstillstand" -> (Merz, "Waffenstillstand"), "Зеленський мир" -> (Selenskyj, "мир").
-    The longest leading run of up to five words that means exactly one person wins; ``speakers``
+def split_speaker_query(text: str, speakers: Iterable[Speaker] | None = None, *, near: bool = True,
+                        index: SpeakerIndex | None = None) -> tuple[Speaker | None, str]:
+    """A leading name, surname, first name, role or other spelling in ``text`` and the rest:
+    "Merz Waffenstillstand" -> (Merz, "Waffenstillstand"), "Зеленський мир" -> (Selenskyj, "мир"),
+    "Mark Waffenstillstand" -> (Rutte, "Waffenstillstand"). The longest leading run of up to
+    five words that means exactly one person wins: first by the names and roles as the
+    extractor reads them, then by the spelling keys of the names' words
+    (:meth:`SpeakerIndex.match`; near misses such as "Rüte" only if ``near``). ``speakers``
     defaults to the curated table."""
-    index = curated_index() if speakers is None else SpeakerIndex(speakers)
+    if index is None:
+        index = curated_index() if speakers is None else SpeakerIndex(speakers)
     words = (text or "").split()
+    heads = []
     for n in range(min(5, len(words)), 0, -1):
         head = " ".join(words[:n]).rstrip(":,;.!?-–")
-        if not _WORD.search(head) or fold(head) in _DETERMINERS_ALONE:
-            continue
+        if _WORD.search(head) and fold(head) not in _DETERMINERS_ALONE:
+            heads.append((n, head))
+    rest = lambda n: " ".join(words[n:]).strip(" :,;-–")  # noqa: E731
+    for n, head in heads:
         found = index.lookup(head)
         if len(found) == 1:
-            return found[0], " ".join(words[n:]).strip(" :,;-–")
+            return found[0], rest(n)
+    for n, head in heads:
+        speaker = index.match(head, near=near)
+        if speaker is not None:
+            return speaker, rest(n)
     return None, (text or "").strip()
 
 

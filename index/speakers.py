@@ -24,6 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
+from . import names as spelling
 from .schema import Passage, Speaker
 
 PEOPLE_FILE = Path(__file__).resolve().parent / "data" / "people.json"
@@ -191,6 +192,7 @@ class SpeakerIndex:
                     bucket.append(sp)
         self._heads = [(k[-1], sp) for k, group in self._roles.items() for sp in group]
         self._longest = max((len(k) for k in [*self._names, *self._roles]), default=1)
+        self._spellings = [(sp, _spellings(sp, self._names)) for sp in self.speakers]
 
     def lookup(self, name: str) -> list[Speaker]:
         """Everyone ``name`` may mean: a name or spelling first, else a role (may be several)."""
@@ -200,6 +202,27 @@ class SpeakerIndex:
     def resolve(self, name: str) -> Speaker | None:
         found = self.lookup(name)
         return found[0] if len(found) == 1 else None
+
+    def match(self, name: str, near: bool = True) -> Speaker | None:
+        """The one speaker ``name`` means by a name of theirs, or any word of one: "Mark",
+        "Friedrich", "марк рютте", "Zelenskyy", "Wolodimir" (see :func:`name_similarity`). Only a
+        spelling key equal to one of theirs counts unless ``near``; a near miss needs
+        :data:`NEAR_NAME` (:data:`NEAR_SHORT_NAME` for short words) in every word. A tie between
+        two people goes to the one whose own name (not another spelling) has the words, else to
+        nobody ("Volodymyr" is Selenskyj's name and a Ukrainian spelling of Putin's)."""
+        words = [spelling.fold(w) for w in _WORD.findall(name or "")]
+        if not words or any(len(w) < 2 for w in words):
+            return None
+        scored = []
+        for sp, forms in self._spellings:
+            scores = [(_form_score(words, form, near), own) for form, own in forms if len(form) == len(words)]
+            best = max((score + (0.001 if own else 0.0) for score, own in scores if score > 0), default=0.0)
+            if best > 0:
+                scored.append((best, sp))
+        scored.sort(key=lambda t: -t[0])
+        if not scored or (len(scored) > 1 and scored[1][0] == scored[0][0]):
+            return None
+        return scored[0][1]
 
     def mentions(self, text: str) -> list["Mention"]:
         """Names and role descriptions in ``text``, longest first at each word, left to right."""
@@ -231,6 +254,44 @@ class SpeakerIndex:
         if i == 0 or keys[i - 1] not in _DETERMINERS or not ROLE_NOUN.search(words[i].group()):
             return ()
         return tuple(dict.fromkeys(sp for head, sp in self._heads if head.endswith(keys[i])))
+
+
+# A near miss of a name (rapidfuzz Jaro-Winkler of the spelling keys of index.names) counts from
+# the similarity at which the engine takes a question's word for a name of the article
+# (index.names.ArticleNames: 0.86; 0.93 for words shorter than five letters).
+NEAR_NAME = 0.86
+NEAR_SHORT_NAME = spelling.SHORT_KNOWN_AT
+
+
+def name_similarity(word: str, name: str) -> float:
+    """0-1 for two spelling keys (:func:`index.names.fold`): 1 when equal, else Jaro-Winkler."""
+    return 1.0 if word == name else spelling.similarity(word, name)
+
+
+def _form_score(words: list[str], form: tuple[str, ...], near: bool) -> float:
+    """The weakest word's similarity when every word of ``words`` matches ``form``'s, else 0."""
+    low = 1.0
+    for word, name in zip(words, form):
+        score = 1.0 if word == name else (name_similarity(word, name) if near else 0.0)
+        if score < (NEAR_SHORT_NAME if len(word) < spelling.SHORT_NAME else NEAR_NAME):
+            return 0.0
+        low = min(low, score)
+    return low
+
+
+def _spellings(sp: Speaker, names: dict[tuple[str, ...], list[Speaker]]) -> list[tuple[tuple[str, ...], bool]]:
+    """Every name of ``sp`` (not roles) as spelling keys, whole and word by word (first names,
+    surnames), each with whether it is a word of the speaker's own name."""
+    own = {spelling.fold(w) for w in _WORD.findall(sp.name)}
+    forms: dict[tuple[str, ...], bool] = {}
+    for alias in sp.aliases:
+        if sp not in names.get(name_key(alias), []):
+            continue  # a role
+        words = tuple(spelling.fold(w) for w in _WORD.findall(alias))
+        for form in (words, *((w,) for w in words)):
+            if form and all(form):
+                forms[form] = forms.get(form, False) or set(form) <= own
+    return list(forms.items())
 
 
 @dataclass(frozen=True)

@@ -81,6 +81,18 @@ async def test_quote_unknown_or_unquoted_person_lists_who_is_quoted_with_buttons
     assert cards["reply_to_message_id"] == people["message_id"]
 
 
+async def test_quote_by_first_name_surname_or_other_spelling_finds_the_speaker(bot):
+    for query in ("Mark", "mark rutte", "Марк", "Rütte", "Marc Rutte"):
+        [reply] = await bot.say(USER, f"/quote {query}")
+        assert reply["text"].startswith("Quotations of Mark Rutte, NATO-Generalsekretär:"), query
+        assert len(card_quotes(reply)) == 3
+    [merz] = await bot.say(USER, "/quote Friedrich Waffenstillstand")
+    assert merz["text"].startswith("Quotations of Friedrich Merz, Bundeskanzler:")
+    assert card_quotes(merz)[0].startswith(MERZ_CEASEFIRE)
+    results = (await bot.inline("Mark", user_id=USER))["results"]
+    assert results and all(r["title"].startswith("Mark Rutte: „") for r in results)
+
+
 async def test_quote_in_a_group_replies_and_stays_quiet_otherwise(bot):
     [reply] = await bot.say(GROUP, f"/quote@{BOT_USERNAME} Rutte", chat_type="supergroup", user_id=USER)
     assert reply["reply_to_message_id"] and len(card_quotes(reply)) == 3

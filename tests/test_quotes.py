@@ -249,6 +249,38 @@ def test_split_speaker_query(book, text, key, rest):
         assert (speaker.key if speaker else None, remainder) == (key, rest)
 
 
+@pytest.mark.parametrize(
+    "text, key, rest",
+    [
+        ("Mark", "mark-rutte", ""),  # a first name
+        ("mark", "mark-rutte", ""),
+        ("Марк Waffenstillstand", "mark-rutte", "Waffenstillstand"),  # transliterated
+        ("Friedrich Waffenstillstand", "friedrich-merz", "Waffenstillstand"),
+        ("MARK RUTTE Krieg", "mark-rutte", "Krieg"),
+        ("Marc Rutte Krieg", "mark-rutte", "Krieg"),  # another spelling of the first name
+        ("Rüte", "mark-rutte", ""),
+        ("Rjutte Frieden", "mark-rutte", "Frieden"),  # a near miss of the surname
+        ("Emanuel Makron", "emmanuel-macron", ""),
+        ("Wladimir", "wladimir-putin", ""),
+        ("Wolodymyr", "wolodymyr-selenskyj", ""),  # also a spelling of Putin's: his own name wins
+        ("Christoph", "christoph-heusgen", ""),
+        ("Keir Frieden", "keir-starmer", "Frieden"),
+        ("Krieg", None, "Krieg"),
+        ("M", None, "M"),
+    ],
+)
+def test_split_speaker_query_by_first_name_and_other_spellings(book, text, key, rest):
+    for speaker, remainder in (split_speaker_query(text), book.split_speaker_query(text)):
+        assert (speaker.key if speaker else None, remainder) == (key, rest)
+
+
+def test_near_misses_only_when_asked_for(book):
+    assert book.split_speaker_query("Markt für Rüstung")[0].key == "mark-rutte"  # /quote: the first word is a name
+    assert book.split_speaker_query("Markt für Rüstung", near=False) == (None, "Markt für Rüstung")  # inline
+    assert book.split_speaker_query("Mark Waffenstillstand", near=False)[0].key == "mark-rutte"
+    assert book.resolve("Friedrich").key == "friedrich-merz" and book.resolve("Scholz") is None
+
+
 # ---- CLI ------------------------------------------------------------------------------------
 def test_cli_quotes_json_by_speaker(cli):
     code, out, _ = cli("quotes", "--json", "--speaker", "Rutte")

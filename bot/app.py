@@ -22,6 +22,7 @@ from .context import CONTEXT_TYPES, BotData
 from .handlers import register_all
 from .handlers.commands import set_commands
 from .handlers.subscribe import restore_subscriptions
+from .library import prepare_library
 from .settings import BotSettings, SettingsError
 
 if TYPE_CHECKING:
@@ -70,6 +71,7 @@ async def _post_init(app: Application) -> None:
     if data.engine is None:
         data.engine = await asyncio.to_thread(data.engine_factory)
         data.owns_engine = True
+    await prepare_library(app)  # the quote book and briefing, so that first uses do not wait
     await set_commands(app)
     restore_subscriptions(app)  # daily briefings from SUBSCRIPTIONS_DB into the JobQueue
     log.info("bot @%s ready: %d passages of %r", app.bot.username, len(data.engine.passages), data.engine.article.title)

@@ -8,9 +8,13 @@ closing and reopening the tags around the cut.
 
 from __future__ import annotations
 
+import datetime as dtm
 import html
 import re
 from typing import Sequence
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date, format_skeleton
 
 from index.schema import Answer, ArticleMeta, Hit, Passage
 
@@ -262,6 +266,28 @@ def format_help(lang: str, bot_username: str, *, group: bool = False) -> str:
     mention = esc(f"@{bot_username}")
     ask = text(lang, "help_group" if group else "help_private", mention=mention)
     return text(lang, "help", mention=mention, ask=ask)
+
+
+def format_day(day: dtm.date | str, lang: str) -> str:
+    """A date in the user's locale (Babel, medium): "Dec 2, 2026", "02.12.2026"; ISO strings too."""
+    if isinstance(day, str):
+        day = dtm.date.fromisoformat(day)
+    return format_date(day, "medium", locale=_locale(lang))
+
+
+def format_moment(moment: dtm.datetime, lang: str) -> str:
+    """A date and 24-hour time in the user's locale: "Dec 2, 2026, 08:22", "02.12.2026, 08:22"
+    (the time as in ``/subscribe HH:MM``, whatever the locale's clock)."""
+    locale = _locale(lang)
+    pattern = str(locale.datetime_formats["medium"])
+    return pattern.replace("{1}", format_day(moment.date(), lang)).replace("{0}", format_skeleton("Hm", moment, locale=locale))
+
+
+def _locale(lang: str) -> Locale:
+    try:
+        return Locale.parse(lang)
+    except (ValueError, UnknownLocaleError):
+        return Locale.parse("en")
 
 
 def citation(card: Card, article: ArticleMeta) -> str:

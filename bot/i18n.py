@@ -119,6 +119,7 @@ TEXTS: dict[str, dict[str, str]] = {
                            "Time zones are IANA names; without one, {zone} applies.",
         "bad_time": "<i>{value}</i> is not a time of day (HH:MM, 00:00 to 23:59).",
         "bad_zone": "<i>{value}</i> is not a time zone I know.",
+        "extra_args": "I did not expect <i>{value}</i>: after the time only a time zone may follow.",
         "subscribed": "Done: this chat gets the briefing every day at {time} ({zone}), next on {next}. /unsubscribe stops it.",
         "admins_only": "Only administrators of this chat can change its daily briefing.",
         "unsubscribed": "Done: no more daily briefings in this chat.",
@@ -194,6 +195,7 @@ TEXTS: dict[str, dict[str, str]] = {
                            "<code>/subscribe 07:30 Europe/Vienna</code>. Zeitzonen sind IANA-Namen; ohne Angabe gilt {zone}.",
         "bad_time": "<i>{value}</i> ist keine Uhrzeit (HH:MM, 00:00 bis 23:59).",
         "bad_zone": "<i>{value}</i> ist keine Zeitzone, die ich kenne.",
+        "extra_args": "Mit <i>{value}</i> kann ich nichts anfangen: Nach der Uhrzeit darf nur eine Zeitzone folgen.",
         "subscribed": "Erledigt: Dieser Chat bekommt die Kurzfassung jeden Tag um {time} ({zone}), das nächste Mal am "
                       "{next}. /unsubscribe beendet das.",
         "admins_only": "Nur Administratoren dieses Chats können die tägliche Kurzfassung ändern.",

@@ -1,8 +1,9 @@
 """The quote book and the briefing of the engine's article, built once per application.
 
-Both need the model (quotation and sentence vectors), so they are built in a worker thread on
-first use and kept in ``bot_data`` (``BotData.library``; handlers use ``context.library``).
-Concurrent first uses share one build; a failed build is logged and tried again on the next use.
+Both need the model (quotation and sentence vectors), so they are built in a worker thread, at
+start (:func:`prepare_library`, from ``post_init``: the first /quote and /brief do not wait), and
+kept in ``bot_data`` (``BotData.library``; handlers use ``context.library``). Concurrent uses share
+one build; a failed build is logged and tried again on the next use.
 Inline mode must answer within seconds, so it only takes what is ready (:meth:`Lazy.ready`,
 which starts the build in the background) and falls back to passage cards meanwhile.
 """
@@ -13,7 +14,7 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING, Callable, Generic, TypeVar
 
-from telegram.ext import CallbackContext
+from telegram.ext import Application, CallbackContext
 
 if TYPE_CHECKING:  # both pull in numpy; the engine pulls in torch
     from index.quotes import QuoteBook
@@ -86,7 +87,16 @@ class Library:
         return await self._briefing.get()
 
 
-def get_library(context: CallbackContext) -> Library:
+async def prepare_library(app: Application) -> None:
+    """Build the quote book and the briefing now (``post_init``, after the engine). A failure does
+    not stop the bot: it is logged, and the features build again on first use."""
+    try:
+        await get_library(app).briefing()
+    except Exception:  # logged with its traceback by Lazy
+        log.warning("the quote book and briefing are not ready; they are built again on first use")
+
+
+def get_library(context: CallbackContext | Application) -> Library:
     """The application's library (created on first access; ``context.library`` calls this)."""
     from .context import get_engine
 

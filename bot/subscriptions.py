@@ -23,8 +23,8 @@ TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
 
 
 class ScheduleError(ValueError):
-    """Why ``/subscribe`` arguments were refused: ``reason`` is "usage", "bad_time" or "bad_zone"
-    (an i18n key), ``value`` the offending argument."""
+    """Why ``/subscribe`` arguments were refused: ``reason`` is "usage" (no arguments),
+    "bad_time", "bad_zone" or "extra_args" (an i18n key), ``value`` the offending argument(s)."""
 
     def __init__(self, reason: str, value: str = "") -> None:
         super().__init__(f"{reason}: {value!r}" if value else reason)
@@ -88,16 +88,20 @@ def _now(now: dtm.datetime | None) -> dtm.datetime:
 
 
 def parse_schedule(args: Sequence[str], default_zone: str) -> Schedule:
-    """``["08:00"]`` or ``["8.30", "Europe/Vienna"]`` -> :class:`Schedule`; raises ScheduleError."""
-    if not 1 <= len(args) <= 2:
+    """``["08:00"]`` or ``["8.30", "Europe/Vienna"]`` -> :class:`Schedule`; raises ScheduleError
+    naming the first thing that is wrong: no time, a bad time, an unknown zone (all the words after
+    the time when they are more than one: "New York"), or words after a valid zone."""
+    if not args:
         raise ScheduleError("usage")
     match = TIME.match(args[0].strip())
     if match is None:
         raise ScheduleError("bad_time", args[0])
-    raw_zone = args[1] if len(args) == 2 else default_zone
+    raw_zone = args[1] if len(args) >= 2 else default_zone
     zone = find_zone(raw_zone)
     if zone is None:
-        raise ScheduleError("bad_zone", raw_zone)
+        raise ScheduleError("bad_zone", " ".join(args[1:]) or raw_zone)
+    if len(args) > 2:
+        raise ScheduleError("extra_args", " ".join(args[2:]))
     return Schedule(int(match.group(1)), int(match.group(2)), zone)
 
 

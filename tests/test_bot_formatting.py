@@ -202,3 +202,16 @@ def test_welcome_and_help_in_a_group_say_how_to_ask_there():
         assert here in in_group and private not in in_group and "@a_bot" in in_group
         assert private in alone and here not in alone
         assert html_problems(in_group) == [] and html_problems(alone) == []
+
+
+def test_dates_and_times_follow_the_readers_locale():
+    import datetime as dtm
+    from zoneinfo import ZoneInfo
+
+    from bot.formatting import format_day, format_moment
+
+    moment = dtm.datetime(2026, 12, 2, 8, 22, tzinfo=ZoneInfo("Europe/Berlin"))
+    assert format_moment(moment, "en") == "Dec 2, 2026, 08:22"
+    assert format_moment(moment, "de") == "02.12.2026, 08:22"
+    assert format_day("2026-12-01", "en") == "Dec 1, 2026" and format_day(dtm.date(2026, 12, 1), "de") == "01.12.2026"
+    assert format_day("2026-12-01", "xx-nonsense") == "Dec 1, 2026"  # an unknown language: English

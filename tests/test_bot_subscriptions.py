@@ -75,9 +75,13 @@ async def test_group_admin_subscribes_and_the_job_posts_the_briefing_once_a_day(
     assert await run_job(bot, GROUP) == []  # one post per day
     [status] = await bot.say(GROUP, "/subscriptions", **SUPERGROUP)
     assert status["text"].startswith("This chat gets the briefing every day at 08:00 (Europe/Berlin).")
-    assert f"Last sent: {today}." in status["text"]
-    tomorrow = (dtm.datetime.now(BERLIN) + dtm.timedelta(days=1)).strftime("%d.%m.%Y")
-    assert f"Next: {tomorrow} 08:00" in status["text"]  # today's went out already
+    # one date format, the reader's (today's briefing went out already: the next is tomorrow's)
+    now = dtm.datetime.now(BERLIN)
+    today_, tomorrow = now.date(), (now + dtm.timedelta(days=1)).date()
+    assert f"Next: {tomorrow:%b} {tomorrow.day}, {tomorrow.year}, 08:00. " in status["text"], status["text"]
+    assert status["text"].endswith(f"Last sent: {today_:%b} {today_.day}, {today_.year}.")
+    [stand] = await bot.say(GROUP, "/subscriptions", chat_type="supergroup", user_id=OTHER, language_code="de")
+    assert stand["text"].endswith(f"Nächstes Mal: {tomorrow:%d.%m.%Y}, 08:00. Zuletzt: {today_:%d.%m.%Y}.")
 
     [again] = await bot.say(GROUP, "/subscribe 18:45 Europe/Vienna", **SUPERGROUP)  # replaces the job
     [job] = jobs(bot, GROUP)
@@ -213,7 +217,9 @@ def test_store_moves_a_subscription_once(db):
     ("/subscribe", ["Send /subscribe HH:MM or /subscribe HH:MM time-zone"]),
     ("/subscribe 25:00", ["25:00 is not a time of day", "Send /subscribe HH:MM"]),
     ("/subscribe 08:00 Mars/Olympus", ["Mars/Olympus is not a time zone I know.", "without one, Europe/Berlin applies"]),
-    ("/subscribe 08:00 Europe/Berlin extra", ["Send /subscribe HH:MM"]),
+    ("/subscribe 08:00 Europe/Berlin extra", ["I did not expect extra: after the time only a time zone may follow.",
+                                              "Send /subscribe HH:MM"]),
+    ("/subscribe 08:00 New York", ["New York is not a time zone I know.", "Time zones are IANA names"]),
 ])
 async def test_bad_time_or_zone_gets_the_usage_message(bot, db, command, expected):
     [reply] = await bot.say(USER, command)  # a private chat: the user's own, no admin check
@@ -251,7 +257,8 @@ def test_parse_schedule(args, expected):
 
 
 @pytest.mark.parametrize("args, reason, value", [
-    ([], "usage", ""), (["1", "2", "3"], "usage", ""),
+    ([], "usage", ""), (["1", "2", "3"], "bad_time", "1"),
+    (["08:00", "UTC", "extra", "words"], "extra_args", "extra words"), (["08:00", "New", "York"], "bad_zone", "New York"),
     (["24:00"], "bad_time", "24:00"), (["8"], "bad_time", "8"), (["08:60"], "bad_time", "08:60"),
     (["morgen"], "bad_time", "morgen"), (["08:00", "Berlin"], "bad_zone", "Berlin"),
     (["08:00", "../../etc/passwd"], "bad_zone", "../../etc/passwd"), (["08:00", "Europe/"], "bad_zone", "Europe/"),

@@ -32,7 +32,7 @@ from telegram.error import ChatMigrated, Forbidden
 from telegram.ext import Application, CommandHandler, Job, MessageHandler, filters
 
 from ..context import BotContext, BotData
-from ..formatting import echo, esc
+from ..formatting import echo, esc, format_day, format_moment
 from ..i18n import text
 from ..subscriptions import ScheduleError, Subscription, SubscriptionStore, parse_schedule
 from .briefing import briefing_message
@@ -149,8 +149,8 @@ async def may_manage(update: Update, context: BotContext) -> bool:
     return member.status in ADMIN_STATUSES
 
 
-def when(sub: Subscription) -> dict[str, str]:
-    return {"time": sub.schedule.hhmm, "zone": esc(sub.schedule.zone), "next": f"{sub.next_post():%d.%m.%Y %H:%M}"}
+def when(sub: Subscription, lang: str) -> dict[str, str]:
+    return {"time": sub.schedule.hhmm, "zone": esc(sub.schedule.zone), "next": esc(format_moment(sub.next_post(), lang))}
 
 
 async def on_subscribe(update: Update, context: BotContext) -> None:
@@ -169,7 +169,7 @@ async def on_subscribe(update: Update, context: BotContext) -> None:
         chat.id, parsed, chat.type, chat.effective_name or "", lang, sender.id if sender else None))
     schedule(context.application, sub)
     log.info("chat %s subscribed: daily at %s %s", chat.id, parsed.hhmm, parsed.zone)
-    await reply_html(update, text(lang, "subscribed", **when(sub)))
+    await reply_html(update, text(lang, "subscribed", **when(sub, lang)))
 
 
 async def on_unsubscribe(update: Update, context: BotContext) -> None:
@@ -188,9 +188,10 @@ async def on_subscriptions(update: Update, context: BotContext) -> None:
     if sub is None:
         message = text(lang, "not_subscribed")
     elif not sub.active:
-        message = text(lang, "subscription_off", note=esc(sub.note), **when(sub))
+        message = text(lang, "subscription_off", note=esc(sub.note), **when(sub, lang))
     else:
-        message = text(lang, "subscription", last=esc(sub.last_sent or text(lang, "never")), **when(sub))
+        last = esc(format_day(sub.last_sent, lang)) if sub.last_sent else text(lang, "never")
+        message = text(lang, "subscription", last=last, **when(sub, lang))
     await reply_html(update, message)
 
 

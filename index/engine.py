@@ -25,7 +25,7 @@ from typing import Callable
 
 import numpy as np
 
-from . import abstain, decision, search, store
+from . import abstain, decision, search, store, threads
 from .background import background_sentences, small_talk_mask
 from .decision import Reason
 from .embeddings import Embedder, load_embedder
@@ -96,6 +96,7 @@ class Engine:
     ) -> "Engine":
         started = time.perf_counter()
         embedder = embedder or load_embedder(settings.model)
+        threads.apply(fused=getattr(embedder, "_fused", None))  # the policy of index.threads
         articles, passages, seeds_hash = load_articles(settings.seeds_dir)
         expected = store.manifest_for(embedder.name, embedder.dim, seeds_hash)
         data = None
@@ -309,8 +310,10 @@ def build_index(
     index over all of them; the background corpus and each unit's hubness for the abstention rule.
 
     ``background``: the background sentences already encoded as passages and as questions by this
-    model (from the previous index, :func:`store.load_background`); encoded here when None."""
+    model (from the previous index, :func:`store.load_background`); encoded here when None.
+    The encoding goes through sentence-transformers (``embedder.builder()``)."""
     started = time.perf_counter()
+    embedder = embedder.builder()
     sentences = [split_passage(p) for p in passages]
     units: list[store.Unit] = []
     texts: list[str] = []
@@ -323,7 +326,7 @@ def build_index(
             texts.append(p.text)
     if progress:
         progress(f"embedding {len(texts)} sentences and passages of {len(passages)} passages")
-    # one forward pass per unit, batched: dense vectors and sparse terms of the prefixed text
+    # batched: dense vectors ("passage: " + text) and sparse terms (the text itself)
     vectors, sparse = embedder.encode_with_sparse(texts, "document", show_progress=progress is not None)
     if background is None:
         background_texts = list(background_sentences())

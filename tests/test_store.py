@@ -119,8 +119,10 @@ def test_rebuild_reuses_the_background_vectors_of_the_same_model(engine, fresh_d
     """An article rebuild takes the model's background vectors from the previous index instead of
     encoding the background corpus again; the index it writes is the same."""
     encoded: list[int] = []
-    real = engine.embedder.encode_documents
-    monkeypatch.setattr(engine.embedder, "encode_documents", lambda texts, **kw: encoded.append(len(texts)) or real(texts, **kw))
+    builder = engine.embedder.builder()  # the index is encoded through sentence-transformers
+    for name in ("encode_documents", "encode_queries", "encode_with_sparse"):
+        real = getattr(builder, name)
+        monkeypatch.setattr(builder, name, lambda texts, *a, _real=real, **kw: encoded.append(len(texts)) or _real(texts, *a, **kw))
     settings = EngineSettings(seeds_dir=engine.settings.seeds_dir, index_dir=fresh_dir)
     with caplog.at_level(logging.INFO, logger="index.engine"):
         rebuilt = Engine.open(settings, embedder=engine.embedder, rebuild=True)

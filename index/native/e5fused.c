@@ -44,14 +44,15 @@ static int topk_sorted(const float *pooled, int N, int top_k, int32_t *out_idx, 
     return hn;
 }
 
-/* n texts, each read with the "query: " (is_query) or "passage: " prefix, as e5_embed does.
+/* n texts, each read with the "query: " (is_query 1) or "passage: " (0) prefix, as e5_embed does,
+ * or as they are (2: no prefix, as e5_embed_sparse reads its input).
  * out      n*H floats: the L2-normalised mean-pooled vectors (== e5_embed_batch)
  * out_idx / out_val  n*top_k entries, out_nnz n counts: each text's sparse latent terms, the SAE
  *          over the content tokens of the same prefixed input (== e5_embed_sparse(prefix+text)).
  * Without a sparse head (or top_k <= 0) only the dense vectors are written. Returns 0 on success. */
 int e5_embed_dense_sparse(e5_model *m, const char **texts, int n, int is_query, int top_k,
                           float *out, int32_t *out_idx, float *out_val, int32_t *out_nnz) {
-    const char *pfx = is_query ? "query: " : "passage: ";
+    const char *pfx = is_query == 2 ? "" : is_query ? "query: " : "passage: ";
     size_t plen = strlen(pfx);
     int H = m->H, WMAX = m->MAXP - 2, nbmax = H / QK;
     int want_sparse = m->has_sae && top_k > 0 && out_idx && out_val && out_nnz;
@@ -136,12 +137,12 @@ int e5_embed_dense_sparse(e5_model *m, const char **texts, int n, int is_query, 
                     memset(pooled, 0, sizeof(float) * (size_t)N);
                     pooled_text = i;
                 }
-                int cl = b - a - 2;
+                int cl = b - a - 2, first = a + 1;
                 if (cl > 0) {
                     int8_t *aq = (int8_t *)malloc((size_t)cl * H);
                     float *ad = (float *)malloc((size_t)cl * nbmax * sizeof(float));
                     int32_t *as = (int32_t *)malloc((size_t)cl * nbmax * sizeof(int32_t));
-                    quantize_acts(hid + (size_t)(a + 1) * H, cl, H, aq, ad, as);
+                    quantize_acts(hid + (size_t)first * H, cl, H, aq, ad, as);
                     project_sae(m, aq, ad, as, cl, pooled);
                     free(aq); free(ad); free(as);
                 }

@@ -19,7 +19,7 @@ from babel.dates import format_date, format_skeleton
 from index.schema import Answer, ArticleMeta, Hit, Passage
 
 from .cards import Card
-from .i18n import EXAMPLES, KIND_LABELS, text
+from .i18n import examples, kind_label, text
 
 TELEGRAM_LIMIT = 4096
 INLINE_TITLE_CHARS = 120
@@ -156,7 +156,7 @@ def split_html(message: str, limit: int) -> list[str]:
 # ---- pieces ----------------------------------------------------------------------------------
 def passage_label(passage: Passage, lang: str) -> str:
     """"Photo caption · Section · §3": where a passage stands, in italics."""
-    bits = [KIND_LABELS.get(lang, KIND_LABELS["en"]).get(passage.kind, "")]
+    bits = [kind_label(lang, passage.kind)]
     if passage.kind not in ("title", "heading"):
         bits.append(passage.section)
     bits.append(f"§{passage.id}")
@@ -177,7 +177,7 @@ def compact(hit: Hit) -> str:
 
 
 def examples_list(lang: str) -> str:
-    return "\n".join(f"• <i>{esc(q)}</i>" for q in EXAMPLES.get(lang, EXAMPLES["en"]))
+    return "\n".join(f"• <i>{esc(q)}</i>" for q in examples(lang))
 
 
 # ---- messages --------------------------------------------------------------------------------

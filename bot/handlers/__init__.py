@@ -3,7 +3,7 @@
 To add a feature (e.g. ``/quote``): write ``bot/handlers/quotes.py`` with handlers in
 ``common.HANDLER_GROUP`` and a ``register(app)``, then add the module to ``MODULES``. Use
 ``common.reply_html``/``send_html`` to send, ``context.engine`` for the engine and put UI strings
-in ``bot/i18n.py``. New commands go into ``i18n.COMMANDS`` for the command menu.
+in ``bot/i18n.py`` (English; then ``python -m bot.i18n`` and translate in ``bot/locale/*/LC_MESSAGES/bot.po``). New commands go into ``i18n.COMMANDS`` for the command menu.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Commands: /start (and the deep link ``/start p<N>``), /help, /ask, /source; an unknown command
 in a private chat gets a pointer to /help. ``set_commands`` registers the menu in English
-(default) and German; it runs in ``post_init``."""
+(default) and in every translated language; it runs in ``post_init``."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from ..context import BotContext
 from ..formatting import format_help, format_passage, format_source, format_welcome
-from ..i18n import COMMANDS, text
+from ..i18n import DEFAULT_LANGUAGE, LANGUAGES, command_menu, text
 from .common import FALLBACK_GROUP, HANDLER_GROUP, answer_keyboard, handled_elsewhere, lang_of, reply_html
 from .questions import answer_question, group_mention, has_context, usage_hint
 
@@ -63,10 +63,11 @@ async def on_unknown_command(update: Update, context: BotContext) -> None:
 
 
 async def set_commands(app: Application) -> None:
-    """The command menu: English for everyone, German for users with a German client."""
-    for language_code, column in ((None, 1), ("de", 2)):
-        commands = [BotCommand(row[0], row[column]) for row in COMMANDS]
-        await app.bot.set_my_commands(commands, language_code=language_code)
+    """The command menu: English for everyone, translated for clients in a language with a
+    catalogue (German, Russian, Ukrainian)."""
+    for lang in LANGUAGES:
+        commands = [BotCommand(name, description) for name, description in command_menu(lang)]
+        await app.bot.set_my_commands(commands, language_code=None if lang == DEFAULT_LANGUAGE else lang)
 
 
 def register(app: Application) -> None:

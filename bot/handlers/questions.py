@@ -20,7 +20,7 @@ from telegram.ext import Application, MessageHandler, filters
 from ..context import BotContext, QuestionRecord
 from ..flood import Verdict
 from ..formatting import esc, format_answer, reason_of
-from ..i18n import EXAMPLES, text
+from ..i18n import examples, text
 from .common import HANDLER_GROUP, answer_keyboard, lang_of, off_loop, reply_html
 
 log = logging.getLogger(__name__)
@@ -71,7 +71,7 @@ def group_mention(update: Update) -> str:
 
 
 def usage_hint(lang: str) -> str:
-    return text(lang, "ask_usage", example=esc(EXAMPLES[lang][0]))
+    return text(lang, "ask_usage", example=esc(examples(lang)[0]))
 
 
 # ---- groups ----------------------------------------------------------------------------------
@@ -127,7 +127,7 @@ async def on_group_text(update: Update, context: BotContext) -> None:
     else:  # a bare "@bot" (or a reply without text): the question goes after the name
         lang = lang_of(update, context)
         await reply_html(update, text(lang, "mention_usage", mention=esc(group_mention(update)),
-                                      example=esc(EXAMPLES[lang][0])))
+                                      example=esc(examples(lang)[0])))
 
 
 async def on_non_text(update: Update, context: BotContext) -> None:

@@ -18,6 +18,7 @@ from telegram.error import InvalidToken
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 from telegram.request import BaseRequest
 
+from .asker import ChatOrderedProcessor
 from .context import CONTEXT_TYPES, BotData
 from .handlers import register_all
 from .handlers.commands import set_commands
@@ -52,6 +53,7 @@ def build_application(
         .context_types(CONTEXT_TYPES)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
+        .concurrent_updates(ChatOrderedProcessor())  # chats at once, each in order (bot/asker.py)
     )
     if settings.rate_limiter:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=settings.rate_limit_retries))

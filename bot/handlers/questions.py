@@ -17,11 +17,12 @@ from telegram import Message, MessageEntity, Update
 from telegram.constants import ChatType
 from telegram.ext import Application, MessageHandler, filters
 
+from ..asker import ask as ask_engine
 from ..context import BotContext, QuestionRecord
 from ..flood import Verdict
 from ..formatting import esc, format_answer, reason_of
 from ..i18n import examples, text
-from .common import HANDLER_GROUP, answer_keyboard, lang_of, off_loop, reply_html
+from .common import HANDLER_GROUP, answer_keyboard, lang_of, reply_html
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ async def answer_question(update: Update, context: BotContext, question: str) ->
         await reply_html(update, text(lang, "flood"))
         return
     engine = context.engine
-    answer = await off_loop(engine.ask, question)
+    answer = await ask_engine(update, context, question)  # bounded, batched, cached; "typing..." (bot/asker.py)
     messages = format_answer(answer, lang, topics=section_headings(engine), mention=group_mention(update),
                              limit=context.settings.message_limit)
     markup = None

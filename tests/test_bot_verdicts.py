@@ -26,10 +26,15 @@ class VerdictEngine:
     def __getattr__(self, name):
         return getattr(self._engine, name)
 
-    def ask(self, question, *args, **kwargs):
-        answer = self._engine.ask(question, *args, **kwargs)
+    def _force(self, answer):
         return dataclasses.replace(answer, reason=self._reason, answered=self._reason is Reason.ANSWER,
                                    hits=() if self._drop else answer.hits)
+
+    def ask(self, question, *args, **kwargs):
+        return self._force(self._engine.ask(question, *args, **kwargs))
+
+    def ask_many(self, questions, *args, **kwargs):  # the bot's Asker batches questions (bot/asker.py)
+        return [self._force(a) for a in self._engine.ask_many(questions, *args, **kwargs)]
 
 
 def buttons(message: dict) -> dict[str, str]:

@@ -104,13 +104,13 @@ class Verdict:
 # Fitted and chosen by bench/crossval.py on every labelled question (its output, with the
 # cross-validated rates and the ablations that decided which rule stays, is bench/results/crossval.json).
 RELEVANCE = Relevance(
-    mean=(0.032542, 20.984372, 0.023074, 1.461883, 0.942765),
-    scale=(0.037662, 7.929407, 0.016702, 0.856068, 0.100575),
-    weights=(0.4487, 1.3795, 0.8503, 0.3627, 0.4958),
-    bias=0.7056,
+    mean=(0.032457, 20.567848, 0.022785, 1.452282, 0.94345),
+    scale=(0.036807, 7.97155, 0.016878, 0.863509, 0.101429),
+    weights=(0.5615, 0.9574, 0.6899, 0.3283, 0.581),
+    bias=0.6278,
 )
 THRESHOLDS = Thresholds(
-    answer=0.7, unsure=0.15, unknown_name=-1.0, type_rule=False, relevance=RELEVANCE, small_talk=0.0
+    answer=0.5, unsure=0.2, unknown_name=-1.0, type_rule=True, relevance=RELEVANCE, small_talk=0.0
 )
 
 

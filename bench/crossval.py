@@ -7,7 +7,7 @@ question's :class:`~index.decision.Evidence` and the passages it would show. The
 in turn, the relevance model (:class:`~index.decision.Relevance`, a logistic regression over the
 evidence) is fitted on the *other* files, the thresholds that cost least on them are chosen, and
 both are applied to the held-out file. The held-out outcomes, added up, are the cross-validated
-numbers the README reports. Finally the model is fitted and the thresholds chosen on all files:
+numbers docs/evaluation.md reports. Finally the model is fitted and the thresholds chosen on all files:
 those are the values to put in ``index/decision.py`` (printed, and saved in
 ``bench/results/crossval.json``).
 

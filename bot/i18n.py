@@ -114,6 +114,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "subscription_off": "The daily briefing of this chat at {time} ({zone}) is stopped: I could not post here "
                             "({note}). /subscribe starts it again.",
         "never": "not yet",
+        # issue 12 (bot/quoting.py, bot/handlers/callbacks.py)
+        "quotes_no_match": "None of them is about <i>{topic}</i>; here they are in article order.",
     },
     "de": {
         "welcome": "Hallo! Ich beantworte Fragen zu einem Artikel, immer mit wörtlichen Zitaten daraus:\n\n{source}\n\n"
@@ -177,6 +179,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "subscription_off": "Die tägliche Kurzfassung dieses Chats um {time} ({zone}) ist angehalten: Ich konnte hier "
                             "nicht posten ({note}). /subscribe startet sie wieder.",
         "never": "noch nie",
+        # issue 12 (bot/quoting.py, bot/handlers/callbacks.py)
+        "quotes_no_match": "Keines davon handelt von <i>{topic}</i>; hier alle in der Reihenfolge des Artikels.",
     },
 }
 

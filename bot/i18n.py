@@ -137,6 +137,7 @@ TEXTS: dict[str, str] = {
     "subscription_off": "The daily briefing of this chat at {time} ({zone}) is stopped: I could not post here "
                         "({note}). /subscribe starts it again.",
     "never": "not yet",
+    "quotes_no_match": "None of them is about <i>{topic}</i>; here they are in article order.",
 }
 
 

@@ -53,13 +53,14 @@ def format_quote_card(quote: Quote, article: ArticleMeta, bot_username: str = ""
 
 
 def format_quotes(speaker: Speaker, quotes: Sequence[Quote], article: ArticleMeta, lang: str, *, topic: str = "",
-                  bot_username: str = "", limit: int = TELEGRAM_LIMIT) -> list[str]:
+                  matched: bool = True, bot_username: str = "", limit: int = TELEGRAM_LIMIT) -> list[str]:
     """The reply to ``/quote NAME [topic]``: a heading, then one card per quotation; split
-    between cards to stay under ``limit``."""
+    between cards to stay under ``limit``. With a topic, the heading says that the best match
+    comes first, or (``matched`` False) that none of the quotations is about the topic."""
     name = f"<b>{esc(speaker.name)}</b>" + (f", {esc(speaker.role)}" if speaker.role else "")
     heading = text(lang, "quotes_of", who=name)
     if topic:
-        heading += "\n" + text(lang, "quotes_ranked", topic=echo(topic))
+        heading += "\n" + text(lang, "quotes_ranked" if matched else "quotes_no_match", topic=echo(topic))
     cards = [format_quote_card(q, article, bot_username) for q in quotes]
     return split_message([heading, *cards], limit)
 

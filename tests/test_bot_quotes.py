@@ -93,6 +93,18 @@ async def test_quote_by_first_name_surname_or_other_spelling_finds_the_speaker(b
     assert results and all(r["title"].startswith("Mark Rutte: „") for r in results)
 
 
+async def test_quote_topic_no_quotation_is_about_says_so_and_lists_them_in_article_order(bot, book):
+    [rutte] = await bot.say(USER, "/quote Rutte Waffenstillstand")
+    assert rutte["text"].startswith("Quotations of Mark Rutte, NATO-Generalsekretär:\n"
+                                    "None of them is about Waffenstillstand; here they are in article order.")
+    assert "Best match" not in rutte["text"]
+    assert card_quotes(rutte) == [q.text for q in book.find("Rutte")]  # article order
+    [merz] = await bot.say(USER, "/quote Merz Bedrohung", language_code="de")  # only the fragment „über die Pläne“ is close
+    assert "Keines davon handelt von Bedrohung; hier alle in der Reihenfolge des Artikels." in merz["text"]
+    [urgent] = await bot.say(USER, "/quote Rutte Dringlichkeit")
+    assert "Best match for Dringlichkeit first." in urgent["text"] and card_quotes(urgent)[0].startswith(RUTTE_URGENCY)
+
+
 async def test_quote_in_a_group_replies_and_stays_quiet_otherwise(bot):
     [reply] = await bot.say(GROUP, f"/quote@{BOT_USERNAME} Rutte", chat_type="supergroup", user_id=USER)
     assert reply["reply_to_message_id"] and len(card_quotes(reply)) == 3
@@ -203,6 +215,12 @@ def test_quote_cards_split_between_cards_under_the_limit():
     assert all(m.count("<blockquote>") == m.count("— Ann") for m in messages)  # no card cut in two
     assert [int(n) for m in messages for n in re.findall(r"Satz Nummer (\d+)", m)] == list(range(1, 13))
     assert "Best match for <i>&lt;Thema&gt;</i> first." in messages[0]
+
+
+def test_quote_cards_of_a_topic_no_quotation_matches_say_so():
+    [message] = format_quotes(SPEAKER, [quote(1, "Etwas anderes")], ARTICLE, "de", topic="<Thema>", matched=False)
+    assert "Keines davon handelt von <i>&lt;Thema&gt;</i>; hier alle in der Reihenfolge des Artikels." in message
+    assert "Übereinstimmung" not in message and html_problems(message) == []
 
 
 def test_briefing_is_one_message_under_the_limit_dropping_parts_from_the_end():

@@ -6,11 +6,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from index.ingest import load_articles
 from index.quotes import QuoteBook, UnknownSpeaker, extract_quotes, quotation_spans, split_speaker_query
-from index.schema import Passage
+from index.schema import Passage, Quote, Speaker
 from index.speakers import detect_people, resolve_speaker
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -212,6 +213,56 @@ def test_find_ranks_the_topical_quote_first(book, speaker, query, passage_id):
     found = book.find(speaker=speaker, query=query)
     assert found[0].passage_id == passage_id
     assert len(found) == len(book.find(speaker=speaker))
+
+
+@pytest.mark.parametrize(
+    "speaker, topic, first, matches",
+    [
+        ("Rutte", "Waffenstillstand", None, False),  # the issue's example: no Rutte quotation is about it
+        ("Merz", "Waffenstillstand", 8, True),
+        ("Rutte", "Dringlichkeit", 21, True),
+        ("Rutte", "Pizza", None, False),
+        ("Merz", "Bedrohung", None, False),  # the fragment „über die Pläne“ is close to everything
+        ("Merz", "Pläne", 18, True),  # ... but matches when it has the topic's word
+    ],
+)
+def test_rank_tells_which_quotations_match_the_topic(book, speaker, topic, first, matches):
+    ranked = book.rank(speaker, topic, limit=10)
+    assert ranked.any_match is matches and len(ranked.matches) == len(ranked.quotes)
+    assert list(ranked.quotes) == book.find(speaker, topic, 10)
+    if matches:
+        assert ranked.quotes[0].passage_id == first and ranked.matches[0]
+
+
+class _Embed:
+    """Query vectors by text (a fake of Engine.embed_queries)."""
+
+    def __init__(self, vectors: dict[str, list[float]]):
+        self.vectors = vectors
+
+    def __call__(self, texts):
+        return np.asarray([self.vectors[t] for t in texts], dtype=np.float32)
+
+
+def _unit(*xs: float) -> list[float]:
+    v = np.asarray(xs, dtype=np.float32)
+    return list(v / np.linalg.norm(v))
+
+
+def test_rank_matches_only_above_the_background_level_and_fragments_only_with_a_topic_word():
+    speaker = Speaker("ann", "Ann A")
+    quotes = [Quote("Wir wollen einen langen Frieden jetzt", 1, 0, 36, "direct", speaker),
+              Quote("über die Pläne", 2, 0, 14, "direct", speaker)]
+    vectors = np.asarray([_unit(1, 0.2, 0), _unit(0.9, 0.4, 0)], dtype=np.float32)
+    embed = _Embed({"Frieden": _unit(1, 0, 0), "Wetter": _unit(0, 0, 1), "Pläne": _unit(0.9, 0.4, 0.1)})
+    background = np.asarray([_unit(0.2, 0.2, 1), _unit(0.5, 0, 0.5)], dtype=np.float32)
+    book = QuoteBook(quotes, [speaker], vectors, embed, background=background)
+    peace = book.rank(speaker, "Frieden")
+    assert peace.matches == (True, False)  # the fragment is close too, but without the word
+    assert not book.rank(speaker, "Wetter").any_match  # the background matches "Wetter" better
+    assert book.rank(speaker, "Pläne").matches[0] and book.rank(speaker, "Pläne").quotes[0].passage_id == 2
+    assert book.rank(speaker).matches == (True, True)  # no topic: nothing to match
+    assert QuoteBook(quotes, [speaker], vectors, embed).rank(speaker, "Wetter").any_match  # no background: as before
 
 
 def test_find_reported_speech(book):

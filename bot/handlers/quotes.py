@@ -74,16 +74,20 @@ async def on_quote(update: Update, context: BotContext) -> None:
         await reply_html(update, text(lang, "quote_unknown", name=echo(query)) + "\n\n" + people,
                          reply_markup=people_keyboard(quoted))
         return
-    quotes = await off_loop(book.find, speaker, topic or None, QUOTE_LIMIT)
-    if not quotes:
+    ranked = await off_loop(book.rank, speaker, topic or None, QUOTE_LIMIT)
+    if not ranked.quotes:
         await reply_html(update, text(lang, "quote_not_quoted", who=f"<b>{esc(who(speaker))}</b>") + "\n\n" + people,
                          reply_markup=people_keyboard(quoted))
         return
-    await reply_html(update, quote_messages(context, speaker, quotes, lang, topic))
+    quotes = list(ranked.quotes)
+    if topic and not ranked.any_match:  # none is about the topic: say so, then all of them in article order
+        quotes = book.find(speaker, None, QUOTE_LIMIT)
+    await reply_html(update, quote_messages(context, speaker, quotes, lang, topic, matched=ranked.any_match))
 
 
-def quote_messages(context: BotContext, speaker: Speaker, quotes: list[Quote], lang: str, topic: str = "") -> list[str]:
-    return format_quotes(speaker, quotes, context.engine.article, lang, topic=topic,
+def quote_messages(context: BotContext, speaker: Speaker, quotes: list[Quote], lang: str, topic: str = "",
+                   matched: bool = True) -> list[str]:
+    return format_quotes(speaker, quotes, context.engine.article, lang, topic=topic, matched=matched,
                          bot_username=context.bot.username, limit=context.settings.message_limit)
 
 

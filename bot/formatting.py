@@ -200,9 +200,11 @@ def format_not_answered(lang: str, topics: Sequence[str] = (), unknown_name: str
     return "\n".join(lines)
 
 
-def format_more(hits: Sequence[Hit], lang: str, *, limit: int = TELEGRAM_LIMIT) -> list[str]:
-    """Further passages (after "More"): compact, one quote sentence per passage."""
-    return split_message([text(lang, "more_title")] + [compact(h) for h in hits], limit, sep="\n")
+def format_more(hits: Sequence[Hit], lang: str, *, last: bool = False, limit: int = TELEGRAM_LIMIT) -> list[str]:
+    """Further passages (after "More"): compact, one quote sentence per passage; the ``last``
+    page says that the other passages do not fit the question."""
+    return split_message([text(lang, "more_title")] + [compact(h) for h in hits] + ([text(lang, "more_done")] if last else []),
+                         limit, sep="\n")
 
 
 def format_passage(passage: Passage, lang: str, *, total: int) -> str:

@@ -77,7 +77,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "passage_title": "<b>§{id}</b> of {count}",
         "button_more": "More",
         "button_context": "Context",
-        "no_more": "There are no further passages.",
+        "no_more": "No further passages of the article fit this question.",
         "expired": "This button has expired. Please ask your question again.",
         "flood": "You are asking very quickly. Please wait a minute, then I will answer again.",
         "non_text": "I can only read text. Send me your question about the article as a message.",
@@ -116,6 +116,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "never": "not yet",
         # issue 12 (bot/quoting.py, bot/handlers/callbacks.py)
         "quotes_no_match": "None of them is about <i>{topic}</i>; here they are in article order.",
+        "more_done": "<i>The other passages of the article do not fit this question.</i>",
     },
     "de": {
         "welcome": "Hallo! Ich beantworte Fragen zu einem Artikel, immer mit wörtlichen Zitaten daraus:\n\n{source}\n\n"
@@ -140,7 +141,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "passage_title": "<b>§{id}</b> von {count}",
         "button_more": "Mehr",
         "button_context": "Kontext",
-        "no_more": "Es gibt keine weiteren Stellen.",
+        "no_more": "Keine weiteren Stellen des Artikels passen zu dieser Frage.",
         "expired": "Diese Schaltfläche ist abgelaufen. Bitte stell deine Frage noch einmal.",
         "flood": "Du fragst sehr schnell. Bitte warte eine Minute, dann antworte ich wieder.",
         "non_text": "Ich kann nur Text lesen. Schick mir deine Frage zum Artikel als Nachricht.",
@@ -181,6 +182,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "never": "noch nie",
         # issue 12 (bot/quoting.py, bot/handlers/callbacks.py)
         "quotes_no_match": "Keines davon handelt von <i>{topic}</i>; hier alle in der Reihenfolge des Artikels.",
+        "more_done": "<i>Die übrigen Stellen des Artikels passen nicht zu dieser Frage.</i>",
     },
 }
 

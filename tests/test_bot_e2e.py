@@ -75,6 +75,25 @@ async def test_more_shows_further_passages_not_shown_yet(bot):
     assert not set(passage_ids(again)) & (first_ids | set(shown))
 
 
+async def test_more_stops_at_the_relevant_passages_says_so_once_and_lists_no_titles(bot, engine):
+    bot.api.user(USER, language_code="de")
+    [reply] = await bot.say(USER, PUTIN_DE)
+    message, pages = reply, []
+    while "Mehr" in buttons(message):
+        assert len(pages) < 6, "More never stops"
+        _, [message] = await bot.press(USER, message, buttons(message)["Mehr"], user_id=USER)
+        assert buttons(message).get("Mehr", buttons(reply)["Mehr"]) == buttons(reply)["Mehr"]  # the same key
+        pages.append(message)
+    ids = passage_ids(reply) + [i for page in pages for i in passage_ids(page)]
+    assert len(ids) == len(set(ids)) < 18  # 18 passages can be retrieved at all
+    kinds = {engine.passage(i).kind for i in ids}
+    assert not kinds & {"title", "heading", "video"}
+    done = "Die übrigen Stellen des Artikels passen nicht zu dieser Frage."
+    assert [done in page["text"] for page in pages] == [False] * (len(pages) - 1) + [True]
+    answer, sent = await bot.press(USER, reply, buttons(reply)["Mehr"], user_id=USER, answers=0)  # an older button
+    assert answer["text"] == "Keine weiteren Stellen des Artikels passen zu dieser Frage." and sent == []
+
+
 async def test_context_shows_neighbouring_paragraphs_with_focus_in_bold(bot):
     bot.api.user(USER, language_code="de")
     [reply] = await bot.say(USER, PUTIN_DE)

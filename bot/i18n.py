@@ -117,6 +117,7 @@ TEXTS: dict[str, dict[str, str]] = {
         # issue 12 (bot/quoting.py, bot/handlers/callbacks.py)
         "quotes_no_match": "None of them is about <i>{topic}</i>; here they are in article order.",
         "more_done": "<i>The other passages of the article do not fit this question.</i>",
+        "context_shown": "The context is already shown above.",
     },
     "de": {
         "welcome": "Hallo! Ich beantworte Fragen zu einem Artikel, immer mit wörtlichen Zitaten daraus:\n\n{source}\n\n"
@@ -183,6 +184,7 @@ TEXTS: dict[str, dict[str, str]] = {
         # issue 12 (bot/quoting.py, bot/handlers/callbacks.py)
         "quotes_no_match": "Keines davon handelt von <i>{topic}</i>; hier alle in der Reihenfolge des Artikels.",
         "more_done": "<i>Die übrigen Stellen des Artikels passen nicht zu dieser Frage.</i>",
+        "context_shown": "Der Kontext steht schon oben.",
     },
 }
 

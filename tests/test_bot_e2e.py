@@ -39,7 +39,7 @@ async def test_german_question_gets_quote_in_blockquote_with_bold_sentence_and_b
     assert f"<b>{PUTIN_SENTENCE}</b>" in html
     assert "Rutte warnt vor weiteren Angriffen Russlands · §23</i>" in html
     assert "Außerdem im Artikel" in html and len(passage_ids(reply)) == 3  # the best and two compact
-    assert set(buttons(reply)) == {"Mehr", "Kontext"} and buttons(reply)["Kontext"] == "ctx:23"
+    assert set(buttons(reply)) == {"Mehr", "Kontext"} and buttons(reply)["Kontext"].startswith("ctx:23:")
     assert all(len(d.encode()) <= 64 for d in buttons(reply).values())
 
 
@@ -94,14 +94,19 @@ async def test_more_stops_at_the_relevant_passages_says_so_once_and_lists_no_tit
     assert answer["text"] == "Keine weiteren Stellen des Artikels passen zu dieser Frage." and sent == []
 
 
-async def test_context_shows_neighbouring_paragraphs_with_focus_in_bold(bot):
+async def test_context_shows_neighbouring_paragraphs_with_the_quote_in_bold_once(bot):
     bot.api.user(USER, language_code="de")
     [reply] = await bot.say(USER, PUTIN_DE)
-    _, [context] = await bot.press(USER, reply, "ctx:23", user_id=USER)
+    answer, [context] = await bot.press(USER, reply, buttons(reply)["Kontext"], user_id=USER)
+    assert not answer.get("text")
     html = context["raw_text"]
     assert html.startswith("<b>Kontext zu §23</b>")
-    assert "§22" in html and "<blockquote><b>Gedanklich müssten" in html
+    assert "§22" in html and "<blockquote>Gedanklich müssten" in html  # the passage itself is not bold
+    assert html.count("<b>") == 2 and f"<b>{PUTIN_SENTENCE}</b> Und den werden" in html  # the title and the quote
     assert html_problems(html) == []
+    again, sent = await bot.press(USER, reply, buttons(reply)["Kontext"], user_id=USER, answers=0)
+    assert again["text"] == "Der Kontext steht schon oben." and sent == []
+    assert await bot.settle(USER) == [reply, context]  # posted once
 
 
 async def test_expired_or_unknown_buttons_are_answered_politely(bot):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Hashable
 
 from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
@@ -69,6 +69,27 @@ class RecentQuestions:
         return len(self._items)
 
 
+class RecentKeys:
+    """A bounded set that forgets the oldest keys first (e.g. Context buttons already answered)."""
+
+    def __init__(self, size: int = RECENT_QUESTIONS) -> None:
+        self.size = size
+        self._items: OrderedDict[Hashable, None] = OrderedDict()
+
+    def add(self, key: Hashable) -> bool:
+        """Remember ``key``; False when it was remembered already."""
+        if key in self._items:
+            self._items.move_to_end(key)
+            return False
+        self._items[key] = None
+        while len(self._items) > self.size:
+            self._items.popitem(last=False)
+        return True
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
 class BotData:
     """The application's ``bot_data``. Created empty by PTB, filled by ``build_application``."""
 
@@ -79,6 +100,7 @@ class BotData:
         self.owns_engine = False  # close it in post_shutdown only if post_init opened it
         self.flood: FloodGuard | None = None
         self.questions = RecentQuestions()
+        self.contexts_shown = RecentKeys()  # (chat, message, callback data) of Context buttons answered
         self.refused_chats: set[int] = set()
         self.library: Library | None = None  # quote book and briefing, built on first use
         self.subscriptions: SubscriptionStore | None = None  # opened on first use

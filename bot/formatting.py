@@ -166,10 +166,16 @@ def passage_label(passage: Passage, lang: str) -> str:
     return f"<i>{label}</i>"
 
 
+def bold_span(text_: str, start: int, end: int) -> str:
+    """``text_`` escaped, with ``text_[start:end]`` in bold (nothing bold for an empty or
+    out-of-range span)."""
+    if not 0 <= start < end <= len(text_):
+        return esc(text_)
+    return f"{esc(text_[:start])}<b>{esc(text_[start:end])}</b>{esc(text_[end:])}"
+
+
 def highlighted(hit: Hit) -> str:
-    text_ = hit.passage.text
-    before, quote, after = text_[: hit.quote_start], text_[hit.quote_start : hit.quote_end], text_[hit.quote_end :]
-    return f"{esc(before)}<b>{esc(quote)}</b>{esc(after)}"
+    return bold_span(hit.passage.text, hit.quote_start, hit.quote_end)
 
 
 def compact(hit: Hit) -> str:
@@ -229,9 +235,11 @@ def format_not_answered(lang: str, topics: Sequence[str] = (), unknown_name: str
     return "\n".join(lines)
 
 
-def format_more(hits: Sequence[Hit], lang: str, *, limit: int = TELEGRAM_LIMIT) -> list[str]:
-    """Further passages (after "More"): compact, one quote sentence per passage."""
-    return split_message([text(lang, "more_title")] + [compact(h) for h in hits], limit, sep="\n")
+def format_more(hits: Sequence[Hit], lang: str, *, last: bool = False, limit: int = TELEGRAM_LIMIT) -> list[str]:
+    """Further passages (after "More"): compact, one quote sentence per passage; the ``last``
+    page says that the other passages do not fit the question."""
+    return split_message([text(lang, "more_title")] + [compact(h) for h in hits] + ([text(lang, "more_done")] if last else []),
+                         limit, sep="\n")
 
 
 def format_passage(passage: Passage, lang: str, *, total: int) -> str:
@@ -240,11 +248,13 @@ def format_passage(passage: Passage, lang: str, *, total: int) -> str:
             f"<blockquote>{esc(passage.text)}</blockquote>\n{passage_label(passage, lang)}")
 
 
-def format_context(passages: Sequence[Passage], focus_id: int, lang: str, *, limit: int = TELEGRAM_LIMIT) -> list[str]:
-    """The passages around ``focus_id``, in article order; the focus passage in bold."""
+def format_context(passages: Sequence[Passage], focus_id: int, lang: str, *, span: tuple[int, int] | None = None,
+                   limit: int = TELEGRAM_LIMIT) -> list[str]:
+    """The passages around ``focus_id``, in article order; in the focus passage the quoted
+    sentence (``span``, offsets into its text) in bold."""
     parts = [text(lang, "context_title", id=focus_id)]
     for p in passages:
-        body = f"<b>{esc(p.text)}</b>" if p.id == focus_id else esc(p.text)
+        body = bold_span(p.text, *span) if p.id == focus_id and span else esc(p.text)
         parts.append(f"<blockquote>{body}</blockquote>\n{passage_label(p, lang)}")
     return split_message(parts, limit)
 

@@ -39,7 +39,7 @@ async def test_german_question_gets_quote_in_blockquote_with_bold_sentence_and_b
     assert f"<b>{PUTIN_SENTENCE}</b>" in html
     assert "Rutte warnt vor weiteren Angriffen Russlands · §23</i>" in html
     assert "Außerdem im Artikel" in html and len(passage_ids(reply)) == 3  # the best and two compact
-    assert set(buttons(reply)) == {"Mehr", "Kontext"} and buttons(reply)["Kontext"] == "ctx:23"
+    assert set(buttons(reply)) == {"Mehr", "Kontext"} and buttons(reply)["Kontext"].startswith("ctx:23:")
     assert all(len(d.encode()) <= 64 for d in buttons(reply).values())
 
 
@@ -75,14 +75,38 @@ async def test_more_shows_further_passages_not_shown_yet(bot):
     assert not set(passage_ids(again)) & (first_ids | set(shown))
 
 
-async def test_context_shows_neighbouring_paragraphs_with_focus_in_bold(bot):
+async def test_more_stops_at_the_relevant_passages_says_so_once_and_lists_no_titles(bot, engine):
     bot.api.user(USER, language_code="de")
     [reply] = await bot.say(USER, PUTIN_DE)
-    _, [context] = await bot.press(USER, reply, "ctx:23", user_id=USER)
+    message, pages = reply, []
+    while "Mehr" in buttons(message):
+        assert len(pages) < 6, "More never stops"
+        _, [message] = await bot.press(USER, message, buttons(message)["Mehr"], user_id=USER)
+        assert buttons(message).get("Mehr", buttons(reply)["Mehr"]) == buttons(reply)["Mehr"]  # the same key
+        pages.append(message)
+    ids = passage_ids(reply) + [i for page in pages for i in passage_ids(page)]
+    assert len(ids) == len(set(ids)) < 18  # 18 passages can be retrieved at all
+    kinds = {engine.passage(i).kind for i in ids}
+    assert not kinds & {"title", "heading", "video"}
+    done = "Die übrigen Stellen des Artikels passen nicht zu dieser Frage."
+    assert [done in page["text"] for page in pages] == [False] * (len(pages) - 1) + [True]
+    answer, sent = await bot.press(USER, reply, buttons(reply)["Mehr"], user_id=USER, answers=0)  # an older button
+    assert answer["text"] == "Keine weiteren Stellen des Artikels passen zu dieser Frage." and sent == []
+
+
+async def test_context_shows_neighbouring_paragraphs_with_the_quote_in_bold_once(bot):
+    bot.api.user(USER, language_code="de")
+    [reply] = await bot.say(USER, PUTIN_DE)
+    answer, [context] = await bot.press(USER, reply, buttons(reply)["Kontext"], user_id=USER)
+    assert not answer.get("text")
     html = context["raw_text"]
     assert html.startswith("<b>Kontext zu §23</b>")
-    assert "§22" in html and "<blockquote><b>Gedanklich müssten" in html
+    assert "§22" in html and "<blockquote>Gedanklich müssten" in html  # the passage itself is not bold
+    assert html.count("<b>") == 2 and f"<b>{PUTIN_SENTENCE}</b> Und den werden" in html  # the title and the quote
     assert html_problems(html) == []
+    again, sent = await bot.press(USER, reply, buttons(reply)["Kontext"], user_id=USER, answers=0)
+    assert again["text"] == "Der Kontext steht schon oben." and sent == []
+    assert await bot.settle(USER) == [reply, context]  # posted once
 
 
 async def test_expired_or_unknown_buttons_are_answered_politely(bot):

@@ -121,10 +121,10 @@ def test_caption_label_shows_kind_and_credit():
 def test_passage_context_source_welcome_and_more_are_valid_html():
     p, q = passage(4, "Davor <x>."), passage(5)
     out = [format_passage(p, "en", total=23), format_source(ARTICLE, 23, "en"), format_welcome(ARTICLE, 23, "de")]
-    out += format_context([p, q], 5, "en") + format_more([hit(q, "Dritter.")], "de")
+    out += format_context([p, q], 5, "en", span=(0, len("Erster Satz."))) + format_more([hit(q, "Dritter.")], "de")
     for m in out:
         assert html_problems(m) == [], m
-    assert any("<blockquote><b>Erster Satz." in m for m in out)  # the focus passage of the context
+    assert any("<blockquote><b>Erster Satz.</b> Zweiter" in m for m in out)  # the quote in the focus passage
     assert "DW, 11.12.2025 · 23 passages" in out[1]
     assert "&lt;sind&gt;" in out[1]
 
@@ -215,3 +215,15 @@ def test_dates_and_times_follow_the_readers_locale():
     assert format_moment(moment, "de") == "02.12.2026, 08:22"
     assert format_day("2026-12-01", "en") == "Dec 1, 2026" and format_day(dtm.date(2026, 12, 1), "de") == "01.12.2026"
     assert format_day("2026-12-01", "xx-nonsense") == "Dec 1, 2026"  # an unknown language: English
+
+
+def test_context_bolds_only_the_quoted_sentence_of_the_focus_passage():
+    before, focus = passage(4, "Davor <x>."), passage(5)
+    start = focus.text.index("Zweiter")
+    end = focus.text.index(" Dritter")
+    [message] = format_context([before, focus], 5, "en", span=(start, end))
+    assert "<blockquote>Erster Satz. <b>Zweiter Satz mit &lt;Tag&gt; &amp; Co.</b> Dritter.</blockquote>" in message
+    assert "<blockquote>Davor &lt;x&gt;.</blockquote>" in message and html_problems(message) == []
+    for span in (None, (3, 3), (0, 999)):  # no quote, an empty or a stale span: nothing in bold
+        [plain_context] = format_context([before, focus], 5, "en", span=span)
+        assert plain_context.count("<b>") == 1  # the title

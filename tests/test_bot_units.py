@@ -176,3 +176,42 @@ def test_importing_the_bot_loads_no_model_libraries():
             "print([m for m in ('torch', 'faiss', 'sentence_transformers') if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+# ---- "More" -------------------------------------------------------------------------------------
+def test_further_passages_stop_below_the_relevant_share_and_skip_titles():
+    from dataclasses import replace
+
+    from bot.handlers.callbacks import RELEVANT_SHARE, further_passages
+    from tests.bot_helpers import hit, passage
+
+    def scored(pid, score, kind="paragraph"):
+        return replace(hit(passage(pid, "Ein Satz.", kind=kind), "Ein Satz."), score=score)
+
+    hits = [scored(1, 0.05), scored(2, 0.049), scored(3, 0.048, "video"), scored(4, 0.047, "heading"),
+            scored(5, 0.0465, "caption"), scored(6, 0.046), scored(7, 0.05 * RELEVANT_SHARE - 0.001)]
+    page, left = further_passages(hits, shown=(1,), page=2)
+    assert [h.passage.id for h in page] == [2, 5] and left
+    page, left = further_passages(hits, shown=(1, 2, 5), page=2)
+    assert [h.passage.id for h in page] == [6] and not left  # 7 is far below the best
+    assert further_passages(hits, shown=(1, 2, 5, 6)) == ([], False)
+    assert further_passages([], shown=()) == ([], False)
+
+
+# ---- "Context" ----------------------------------------------------------------------------------
+def test_context_data_carries_the_quote_span_and_repeats_are_remembered():
+    from bot.context import RecentKeys
+    from bot.handlers.callbacks import context_request
+    from bot.handlers.common import answer_keyboard
+
+    keyboard = answer_keyboard("en", more_key="k", context_id=23, context_span=(120, 230))
+    data = [b.callback_data for b in keyboard.inline_keyboard[0]]
+    assert data == ["more:k", "ctx:23:120-230"] and all(len(d.encode()) <= 64 for d in data)
+    assert context_request("ctx:23:120-230") == (23, (120, 230))
+    assert context_request("ctx:5") == (5, None)
+    with pytest.raises(ValueError):
+        context_request("ctx:5:x")
+    seen = RecentKeys(size=2)
+    assert seen.add((1, 2, "ctx:5")) and not seen.add((1, 2, "ctx:5"))
+    assert seen.add((1, 3, "ctx:5")) and seen.add((1, 4, "ctx:5")) and seen.add((1, 2, "ctx:5"))  # the oldest forgotten
+    assert len(seen) == 2

@@ -119,12 +119,16 @@ async def reply_html(update: Update, messages: Sequence[str] | str, **kwargs) ->
     return await send_html(update.get_bot(), update.effective_chat.id, messages, **kwargs)
 
 
-def answer_keyboard(lang: str, *, more_key: str | None = None, context_id: int | None = None) -> InlineKeyboardMarkup | None:
+def answer_keyboard(lang: str, *, more_key: str | None = None, context_id: int | None = None,
+                    context_span: tuple[int, int] | None = None) -> InlineKeyboardMarkup | None:
+    """"More" (``more:<key>``) and "Context" (``ctx:<passage id>``, with ``:<start>-<end>`` of the
+    quoted sentence in that passage when there is one, to be set in bold)."""
     buttons = []
     if more_key:
         buttons.append(InlineKeyboardButton(text(lang, "button_more"), callback_data=f"more:{more_key}"))
     if context_id is not None:
-        buttons.append(InlineKeyboardButton(text(lang, "button_context"), callback_data=f"ctx:{context_id}"))
+        span = f":{context_span[0]}-{context_span[1]}" if context_span else ""
+        buttons.append(InlineKeyboardButton(text(lang, "button_context"), callback_data=f"ctx:{context_id}{span}"))
     return InlineKeyboardMarkup([buttons]) if buttons else None
 
 

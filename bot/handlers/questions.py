@@ -56,8 +56,9 @@ async def answer_question(update: Update, context: BotContext, question: str) ->
         more_key = None
         if len(shown) < len(engine.passages):
             more_key = context.data.questions.add(QuestionRecord(answer.question, lang, shown))
-        best = shown[0]
-        markup = answer_keyboard(lang, more_key=more_key, context_id=best if has_context(engine, best) else None)
+        best, top = shown[0], answer.hits[0]
+        markup = answer_keyboard(lang, more_key=more_key, context_id=best if has_context(engine, best) else None,
+                                 context_span=(top.quote_start, top.quote_end))
     log.info("question reason=%s hits=%s", reason_of(answer), [h.passage.id for h in answer.hits])
     await reply_html(update, messages, reply_markup=markup)
 

@@ -1,0 +1,48 @@
+"""How far below the best passage does "More" keep listing? (``bot.handlers.callbacks.RELEVANT_SHARE``)
+
+Every labelled answerable question (tests/data/*_eval.jsonl, the "unseen" file excepted) is
+asked with a decision that shows every retrievable passage; for each share of the best fused
+score, how often the passage that answers stays listed and how many passages are listed.
+
+    .venv/bin/python bench/more_share.py
+"""
+
+from __future__ import annotations
+
+import math
+
+import common  # noqa: F401  (environment and sys.path first)
+import numpy as np
+
+from index.decision import FEATURES, Relevance, Thresholds
+from index.evaluation import gold_rank, load_eval
+
+NEUTRAL = Relevance(mean=(0.0,) * len(FEATURES), scale=(1.0,) * len(FEATURES), weights=(0.0,) * len(FEATURES), bias=0.0)
+OPEN = Thresholds(answer=-math.inf, unsure=-math.inf, unknown_name=-1.0, type_rule=False, relevance=NEUTRAL,
+                  small_talk=math.inf)
+
+
+def main() -> None:
+    engine = common.open_engine()
+    files = sorted(p for p in (common.ROOT / "tests" / "data").glob("*_eval.jsonl") if "unseen" not in p.name)
+    items = [it for f in files for it in load_eval(f) if it.gold_any]
+    answers = engine.ask_many([it.question for it in items], len(engine.passages), thresholds=OPEN)
+    ratios, kept = [], {share: [] for share in (0.7, 0.8, 0.85, 0.88, 0.9, 0.92, 0.95)}
+    for item, answer in zip(items, answers):
+        if not answer.hits:
+            continue
+        best = answer.hits[0].score
+        rank = gold_rank(item, answer)
+        if rank:
+            ratios.append(answer.hits[rank - 1].score / best)
+        for share in kept:
+            kept[share].append(sum(h.score >= share * best for h in answer.hits))
+    ratios = np.asarray(ratios)
+    print(f"{len(items)} answerable questions, {len(ratios)} with the answering passage ranked")
+    for share, counts in kept.items():
+        print(f"share {share:.2f}: answering passage kept {np.mean(ratios >= share):.3f}; "
+              f"passages listed median {np.median(counts):.0f}, mean {np.mean(counts):.1f}, max {max(counts)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -3,8 +3,9 @@
 The engine measures its evidence once per question (:class:`Evidence`): how well the article's
 best sentence matches against the best sentence of an unrelated background corpus (the margin),
 the best passage's sparse latent-term score, how far the best passage stands above the third,
-how many rankings agree on it, whether the best background match is small talk, the question's
-names matched against the article (:mod:`index.names`), and the answer type it asks for.
+how many rankings agree on it, whether the question is German and how long it is, whether the
+best background match is small talk, the question's names matched against the article
+(:mod:`index.names`), and the answer type it asks for.
 :func:`decide` turns that into a :class:`Verdict` with a typed :class:`Reason`; nothing after it
 changes an answer. A small logistic model (:class:`Relevance`) weighs the retrieval evidence
 into one probability that the article answers; two thresholds on it give the three grades.
@@ -53,13 +54,16 @@ class Evidence:
     agreement: int = 0  # how many of the rankings (dense, sparse, BM25) put the first passage first
     sparse_top: float = 0.0  # the best passage's sparse latent-term score
     dense_gap: float = 0.0  # best passage's dense score minus the third best
+    german: bool = False  # the question is German (the article's language)
+    words: int = 0  # the question's words
 
     def features(self) -> tuple[float, ...]:
         """The inputs of the relevance model, in the order of :data:`FEATURES`."""
-        return (self.margin, self.sparse_top, self.dense_gap, float(self.agreement), self.name_score)
+        return (self.margin, self.sparse_top, self.dense_gap, float(self.agreement),
+                float(self.german), math.log1p(self.words))
 
 
-FEATURES = ("margin", "sparse_top", "dense_gap", "agreement", "name_score")
+FEATURES = ("margin", "sparse_top", "dense_gap", "agreement", "german", "words")
 
 
 @dataclass(frozen=True)
@@ -104,13 +108,13 @@ class Verdict:
 # Fitted and chosen by bench/crossval.py on every labelled question (its output, with the
 # cross-validated rates and the ablations that decided which rule stays, is bench/results/crossval.json).
 RELEVANCE = Relevance(
-    mean=(0.032457, 20.567848, 0.022785, 1.452282, 0.94345),
-    scale=(0.036807, 7.97155, 0.016878, 0.863509, 0.101429),
-    weights=(0.5615, 0.9574, 0.6899, 0.3283, 0.581),
-    bias=0.6278,
+    mean=(0.032457, 20.567848, 0.022785, 1.452282, 0.273859, 1.954753),
+    scale=(0.036807, 7.97155, 0.016878, 0.863509, 0.445937, 0.256493),
+    weights=(0.4661, 1.4348, 0.7469, 0.5243, -0.6074, -0.5545),
+    bias=0.6715,
 )
 THRESHOLDS = Thresholds(
-    answer=0.5, unsure=0.2, unknown_name=-1.0, type_rule=True, relevance=RELEVANCE, small_talk=0.0
+    answer=0.7, unsure=0.15, unknown_name=-1.0, type_rule=False, relevance=RELEVANCE, small_talk=0.0
 )
 
 

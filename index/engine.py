@@ -210,6 +210,7 @@ class Engine:
             margin=abstain.margin(top, background),
             small_talk_margin=chat - max(top, unrelated) if self._small_talk.any() else -1.0,
             unknown_name=name, name_score=score, agreement=ranking.agreement(),
+            german=language == "de", words=len(question.split()),
             sparse_top=ranking.sparse_top(), dense_gap=ranking.dense_gap(DENSE_GAP_AT),
             type_missing=bool(kind) and not any(
                 abstain.offers_type(kind, self.data.passages[i].text) for i in order[:TYPE_CANDIDATES]),

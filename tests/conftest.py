@@ -58,3 +58,19 @@ def cli(engine, engine_settings, embedder, monkeypatch, capsys):
         return code, out, err
 
     return run
+
+
+# Tests that load the model (directly or through a fixture that does) or start article-bot in a
+# subprocess are marked "slow": `pytest -m "not slow"` runs the rest in seconds.
+MODEL_FIXTURES = {"embedder", "engine"}
+SLOW_FILES = {"test_bot_process.py", "test_cli.py", "test_speed.py", "test_retrieval.py"}
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: loads the embedding model or starts a subprocess")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if MODEL_FIXTURES & set(getattr(item, "fixturenames", ())) or item.path.name in SLOW_FILES:
+            item.add_marker(pytest.mark.slow)

@@ -22,6 +22,10 @@ INLINE_TITLE_CHARS = 120
 ECHO_CHARS = 64  # user input quoted back in a reply ("Nobody called … appears"), at most
 _TOKENS = re.compile(r"(<[^>]*>|&#?\w+;|\s+)")
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)[^>]*>")
+# A sentence ends with . ! ? or …, maybe followed by closing quotation marks, then space or the end.
+_SENTENCE_END = re.compile(r"[.!?…][\"“”»«’']*(?=\s|$)")
+_SENTENCE_GAP = re.compile(r"[.!?…][\"“”»«’']*\s+")
+WHOLE_QUOTE_CHARS = 600  # a bullet widened to a whole quotation, at most
 
 
 def esc(value: object) -> str:
@@ -174,8 +178,49 @@ def highlighted(hit: Hit) -> str:
     return bold_span(hit.passage.text, hit.quote_start, hit.quote_end)
 
 
+def _sentence_end(text_: str, at: int) -> int:
+    m = _SENTENCE_END.search(text_, max(0, at - 1))
+    return m.end() if m else len(text_)
+
+
+def _sentence_start(text_: str, at: int) -> int:
+    return max((m.end() for m in _SENTENCE_GAP.finditer(text_, 0, at)), default=0)
+
+
+def whole_quote(text_: str, start: int, end: int, max_chars: int = WHOLE_QUOTE_CHARS) -> tuple[int, int]:
+    """``start:end`` of ``text_`` widened to whole sentences around every quotation it opens or
+    closes but does not hold entirely: no dangling quotation marks („Aber das tut sie nicht.“"
+    alone). Always a span of ``text_`` (verbatim). Wider than ``max_chars``: the span as it was,
+    without a quotation mark left dangling at its very start or end."""
+    from index.quotes import quotation_spans
+
+    spans = quotation_spans(text_)
+    s, e = start, end
+    while True:  # each round widens the span or stops: it ends
+        wider = s, e
+        for q in spans:
+            opens, closes = s <= q.open_at < e, s <= q.close_at < e
+            if opens and not closes:
+                e = max(e, _sentence_end(text_, q.close_at))
+            elif closes and not opens:
+                s = min(s, _sentence_start(text_, q.open_at))
+        if (s, e) == wider:
+            break
+    if e - s <= max_chars:
+        return s, e
+    dangling = [q for q in spans if (start <= q.open_at < end) != (start <= q.close_at < end)]
+    marks = {q.open_at for q in dangling} | {q.close_at for q in dangling}
+    if start in marks:
+        start += 1
+    if end - 1 in marks:
+        end -= 1
+    return start, end
+
+
 def compact(hit: Hit) -> str:
-    return f"• {esc(hit.quote)} <i>§{hit.passage.id}</i>"
+    """"• sentence §N": the hit's quote, widened to whole quotations (:func:`whole_quote`)."""
+    start, end = whole_quote(hit.passage.text, hit.quote_start, hit.quote_end)
+    return f"• {esc(hit.passage.text[start:end].strip())} <i>§{hit.passage.id}</i>"
 
 
 def examples_list(lang: str) -> str:

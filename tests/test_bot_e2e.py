@@ -43,6 +43,21 @@ async def test_german_question_gets_quote_in_blockquote_with_bold_sentence_and_b
     assert all(len(d.encode()) <= 64 for d in buttons(reply).values())
 
 
+def balanced(text: str) -> bool:
+    return text.count('"') % 2 == 0 and text.count("„") == text.count("“")
+
+
+async def test_also_in_the_article_shows_whole_quotations_without_dangling_marks(bot, engine):
+    [reply] = await bot.say(USER, "Was fordert Merz für die Ukraine?", language_code="de")
+    also = reply["text"].split("Außerdem im Artikel\n", 1)[1]
+    bullets = re.findall(r"^• (.+) §(\d+)$", also, flags=re.M)
+    assert len(bullets) == 2 and all(balanced(text) for text, _ in bullets), bullets
+    assert all(text in engine.passage(int(pid)).text for text, pid in bullets)  # verbatim
+    assert ('Merz sagt: "Es ist nichts mehr so wie früher. Und wir sind in einer anderen Welt. Und wir leben in einer '
+            'anderen Zeit. Und diese andere Zeit erfordert andere Antworten, als wir sie in der Vergangenheit gegeben '
+            'haben."', "6") in bullets
+
+
 async def test_english_question_gets_english_interface_and_german_quote(bot):
     [reply] = await bot.say(USER, PLAN_EN, language_code="en-GB")
     html = reply["raw_text"]

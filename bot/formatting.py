@@ -14,7 +14,7 @@ from typing import Sequence
 
 from index.schema import Answer, ArticleMeta, Hit, Passage
 
-from .cards import Card
+from .cards import Card, whole_quote
 from .i18n import EXAMPLES, KIND_LABELS, text
 
 TELEGRAM_LIMIT = 4096
@@ -22,10 +22,6 @@ INLINE_TITLE_CHARS = 120
 ECHO_CHARS = 64  # user input quoted back in a reply ("Nobody called … appears"), at most
 _TOKENS = re.compile(r"(<[^>]*>|&#?\w+;|\s+)")
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)[^>]*>")
-# A sentence ends with . ! ? or …, maybe followed by closing quotation marks, then space or the end.
-_SENTENCE_END = re.compile(r"[.!?…][\"“”»«’']*(?=\s|$)")
-_SENTENCE_GAP = re.compile(r"[.!?…][\"“”»«’']*\s+")
-WHOLE_QUOTE_CHARS = 600  # a bullet widened to a whole quotation, at most
 
 
 def esc(value: object) -> str:
@@ -154,6 +150,17 @@ def split_html(message: str, limit: int) -> list[str]:
 
 
 # ---- pieces ----------------------------------------------------------------------------------
+def deep_link(bot_username: str, passage_id: int) -> str:
+    return f"https://t.me/{bot_username}?start=p{passage_id}"
+
+
+def passage_ref(passage_id: int, bot_username: str = "") -> str:
+    """"§N", a link to the passage in the bot when its username is known."""
+    if not bot_username:
+        return f"§{passage_id}"
+    return f'<a href="{esc(deep_link(bot_username, passage_id))}">§{passage_id}</a>'
+
+
 def passage_label(passage: Passage, lang: str) -> str:
     """"Photo caption · Section · §3": where a passage stands, in italics."""
     bits = [KIND_LABELS.get(lang, KIND_LABELS["en"]).get(passage.kind, "")]
@@ -176,45 +183,6 @@ def bold_span(text_: str, start: int, end: int) -> str:
 
 def highlighted(hit: Hit) -> str:
     return bold_span(hit.passage.text, hit.quote_start, hit.quote_end)
-
-
-def _sentence_end(text_: str, at: int) -> int:
-    m = _SENTENCE_END.search(text_, max(0, at - 1))
-    return m.end() if m else len(text_)
-
-
-def _sentence_start(text_: str, at: int) -> int:
-    return max((m.end() for m in _SENTENCE_GAP.finditer(text_, 0, at)), default=0)
-
-
-def whole_quote(text_: str, start: int, end: int, max_chars: int = WHOLE_QUOTE_CHARS) -> tuple[int, int]:
-    """``start:end`` of ``text_`` widened to whole sentences around every quotation it opens or
-    closes but does not hold entirely: no dangling quotation marks („Aber das tut sie nicht.“"
-    alone). Always a span of ``text_`` (verbatim). Wider than ``max_chars``: the span as it was,
-    without a quotation mark left dangling at its very start or end."""
-    from index.quotes import quotation_spans
-
-    spans = quotation_spans(text_)
-    s, e = start, end
-    while True:  # each round widens the span or stops: it ends
-        wider = s, e
-        for q in spans:
-            opens, closes = s <= q.open_at < e, s <= q.close_at < e
-            if opens and not closes:
-                e = max(e, _sentence_end(text_, q.close_at))
-            elif closes and not opens:
-                s = min(s, _sentence_start(text_, q.open_at))
-        if (s, e) == wider:
-            break
-    if e - s <= max_chars:
-        return s, e
-    dangling = [q for q in spans if (start <= q.open_at < end) != (start <= q.close_at < end)]
-    marks = {q.open_at for q in dangling} | {q.close_at for q in dangling}
-    if start in marks:
-        start += 1
-    if end - 1 in marks:
-        end -= 1
-    return start, end
 
 
 def compact(hit: Hit) -> str:
@@ -289,16 +257,17 @@ def format_help(lang: str, bot_username: str) -> str:
     return text(lang, "help", mention=esc(f"@{bot_username}"))
 
 
-def citation(card: Card, article: ArticleMeta) -> str:
-    """"Mark Rutte · DW, 11.12.2025, §20": who, where and which passage."""
-    source = f"{article.publisher}, {article.date_display}, §{card.passage.id}"
-    return f"{card.speaker} · {source}" if card.speaker else source
+def citation(card: Card, article: ArticleMeta, bot_username: str = "") -> str:
+    """"— Mark Rutte, NATO-Generalsekretär · DW, 11.12.2025 · §20" (HTML): who, where and which
+    passage, linked as on quote cards (:func:`bot.quoting.quote_citation`)."""
+    bits = [esc(card.speaker)] if card.speaker else []
+    bits += [esc(f"{article.publisher}, {article.date_display}"), passage_ref(card.passage.id, bot_username)]
+    return "— " + " · ".join(bits)
 
 
-def format_inline_card(card: Card, article: ArticleMeta) -> str:
+def format_inline_card(card: Card, article: ArticleMeta, bot_username: str = "") -> str:
     """The message an inline result posts: the verbatim quote and a citation line."""
-    return (f"<blockquote>{esc(card.quote)}</blockquote>\n"
-            f"— {esc(citation(card, article))}\n<i>{esc(article.title)}</i>")
+    return f"<blockquote>{esc(card.quote)}</blockquote>\n{citation(card, article, bot_username)}\n<i>{esc(article.title)}</i>"
 
 
 def inline_title(card: Card) -> str:

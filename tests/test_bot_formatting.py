@@ -81,9 +81,11 @@ def test_inline_card_quotes_verbatim_and_cites_source_and_passage():
     card = Card(p, 0, p.text.index("Dann") - 1, speaker="Mark Rutte")
     m = format_inline_card(card, ARTICLE)
     assert m.startswith('<blockquote>Er sagte: "Wir sind Ziel."</blockquote>')
-    assert "— Mark Rutte · DW, 11.12.2025, §20" in m
+    assert "— Mark Rutte · DW, 11.12.2025 · §20" in m
     assert html_problems(m) == []
     assert "§20" in format_inline_card(Card(p, 0, 5), ARTICLE) and "Mark" not in format_inline_card(Card(p, 0, 5), ARTICLE)
+    linked = format_inline_card(card, ARTICLE, "article_test_bot")  # §N links as on quote cards
+    assert '· <a href="https://t.me/article_test_bot?start=p20">§20</a>\n' in linked and html_problems(linked) == []
 
 
 def test_strip_tags_unescapes_entities():

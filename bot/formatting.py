@@ -18,7 +18,7 @@ from babel.dates import format_date, format_skeleton
 
 from index.schema import Answer, ArticleMeta, Hit, Passage
 
-from .cards import Card
+from .cards import Card, whole_quote
 from .i18n import examples, kind_label, text
 
 TELEGRAM_LIMIT = 4096
@@ -154,6 +154,17 @@ def split_html(message: str, limit: int) -> list[str]:
 
 
 # ---- pieces ----------------------------------------------------------------------------------
+def deep_link(bot_username: str, passage_id: int) -> str:
+    return f"https://t.me/{bot_username}?start=p{passage_id}"
+
+
+def passage_ref(passage_id: int, bot_username: str = "") -> str:
+    """"§N", a link to the passage in the bot when its username is known."""
+    if not bot_username:
+        return f"§{passage_id}"
+    return f'<a href="{esc(deep_link(bot_username, passage_id))}">§{passage_id}</a>'
+
+
 def passage_label(passage: Passage, lang: str) -> str:
     """"Photo caption · Section · §3": where a passage stands, in italics."""
     bits = [kind_label(lang, passage.kind)]
@@ -179,7 +190,9 @@ def highlighted(hit: Hit) -> str:
 
 
 def compact(hit: Hit) -> str:
-    return f"• {esc(hit.quote)} <i>§{hit.passage.id}</i>"
+    """"• sentence §N": the hit's quote, widened to whole quotations (:func:`whole_quote`)."""
+    start, end = whole_quote(hit.passage.text, hit.quote_start, hit.quote_end)
+    return f"• {esc(hit.passage.text[start:end].strip())} <i>§{hit.passage.id}</i>"
 
 
 def examples_list(lang: str) -> str:
@@ -300,16 +313,17 @@ def _locale(lang: str) -> Locale:
         return Locale.parse("en")
 
 
-def citation(card: Card, article: ArticleMeta) -> str:
-    """"Mark Rutte · DW, 11.12.2025, §20": who, where and which passage."""
-    source = f"{article.publisher}, {article.date_display}, §{card.passage.id}"
-    return f"{card.speaker} · {source}" if card.speaker else source
+def citation(card: Card, article: ArticleMeta, bot_username: str = "") -> str:
+    """"— Mark Rutte, NATO-Generalsekretär · DW, 11.12.2025 · §20" (HTML): who, where and which
+    passage, linked as on quote cards (:func:`bot.quoting.quote_citation`)."""
+    bits = [esc(card.speaker)] if card.speaker else []
+    bits += [esc(f"{article.publisher}, {article.date_display}"), passage_ref(card.passage.id, bot_username)]
+    return "— " + " · ".join(bits)
 
 
-def format_inline_card(card: Card, article: ArticleMeta) -> str:
+def format_inline_card(card: Card, article: ArticleMeta, bot_username: str = "") -> str:
     """The message an inline result posts: the verbatim quote and a citation line."""
-    return (f"<blockquote>{esc(card.quote)}</blockquote>\n"
-            f"— {esc(citation(card, article))}\n<i>{esc(article.title)}</i>")
+    return f"<blockquote>{esc(card.quote)}</blockquote>\n{citation(card, article, bot_username)}\n<i>{esc(article.title)}</i>"
 
 
 def inline_title(card: Card) -> str:

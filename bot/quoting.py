@@ -15,24 +15,13 @@ from typing import Sequence
 
 from index.schema import ArticleMeta, Briefing, Quote, Speaker
 
-from .formatting import TELEGRAM_LIMIT, echo, esc, split_html, split_message
+from .formatting import TELEGRAM_LIMIT, echo, esc, passage_ref, split_html, split_message
 from .i18n import text
 
 INLINE_TITLE_CHARS = 100
 # The order in which a briefing sheds parts until it fits one message: quotations down to two,
 # points down to three, then what is left (never seen with a real article).
 MIN_QUOTES, MIN_POINTS = 2, 3
-
-
-def deep_link(bot_username: str, passage_id: int) -> str:
-    return f"https://t.me/{bot_username}?start=p{passage_id}"
-
-
-def passage_ref(passage_id: int, bot_username: str = "") -> str:
-    """"§N", a link to the passage in the bot when its username is known."""
-    if not bot_username:
-        return f"§{passage_id}"
-    return f'<a href="{esc(deep_link(bot_username, passage_id))}">§{passage_id}</a>'
 
 
 def who(speaker: Speaker | None) -> str:

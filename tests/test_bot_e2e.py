@@ -43,6 +43,21 @@ async def test_german_question_gets_quote_in_blockquote_with_bold_sentence_and_b
     assert all(len(d.encode()) <= 64 for d in buttons(reply).values())
 
 
+def balanced(text: str) -> bool:
+    return text.count('"') % 2 == 0 and text.count("„") == text.count("“")
+
+
+async def test_also_in_the_article_shows_whole_quotations_without_dangling_marks(bot, engine):
+    [reply] = await bot.say(USER, "Was fordert Merz für die Ukraine?", language_code="de")
+    also = reply["text"].split("Außerdem im Artikel\n", 1)[1]
+    bullets = re.findall(r"^• (.+) §(\d+)$", also, flags=re.M)
+    assert len(bullets) == 2 and all(balanced(text) for text, _ in bullets), bullets
+    assert all(text in engine.passage(int(pid)).text for text, pid in bullets)  # verbatim
+    assert ('Merz sagt: "Es ist nichts mehr so wie früher. Und wir sind in einer anderen Welt. Und wir leben in einer '
+            'anderen Zeit. Und diese andere Zeit erfordert andere Antworten, als wir sie in der Vergangenheit gegeben '
+            'haben."', "6") in bullets
+
+
 async def test_english_question_gets_english_interface_and_german_quote(bot):
     [reply] = await bot.say(USER, PLAN_EN, language_code="en-GB")
     html = reply["raw_text"]
@@ -170,8 +185,19 @@ async def test_inline_query_returns_quote_cards(bot):
     assert answer["cache_time"] in (300, "300") and answer.get("is_personal") in (None, False, "false")
     first = results[0]["input_message_content"]
     assert first["parse_mode"] == "HTML" and PUTIN_SENTENCE in first["message_text"]
-    assert "— DW, 11.12.2025, §23" in first["message_text"] and html_problems(first["message_text"]) == []
+    assert (f'— Mark Rutte, NATO-Generalsekretär · DW, 11.12.2025 · <a href="https://t.me/{BOT_USERNAME}?start=p23">§23</a>'
+            in first["message_text"]) and html_problems(first["message_text"]) == []
     assert results[0]["title"].startswith("Für den Moment")
+
+
+async def test_inline_passage_cards_link_the_passage_and_speech_comes_whole_with_its_speaker(bot):
+    results = (await bot.inline("Dringlichkeit", user_id=USER))["results"]
+    texts = [r["input_message_content"]["message_text"] for r in results]
+    assert all(re.search(rf'· <a href="https://t.me/{BOT_USERNAME}\?start=p\d+">§\d+</a>\n', t) for t in texts)
+    first = texts[0]
+    assert first.startswith('<blockquote>"Aber zu viele bei uns sehen die Dringlichkeit immer noch nicht.')
+    assert 'Aber das tut sie nicht."</blockquote>\n— Mark Rutte, NATO-Generalsekretär · DW, 11.12.2025' in first
+    assert not any(r["title"].startswith("Aber das tut sie nicht") for r in results)
 
 
 async def test_inline_empty_query_returns_key_passages_and_unanswerable_a_button(bot):

@@ -134,9 +134,11 @@ def test_inline_card_quotes_verbatim_and_cites_source_and_passage():
     card = Card(p, 0, p.text.index("Dann") - 1, speaker="Mark Rutte")
     m = format_inline_card(card, ARTICLE)
     assert m.startswith('<blockquote>Er sagte: "Wir sind Ziel."</blockquote>')
-    assert "— Mark Rutte · DW, 11.12.2025, §20" in m
+    assert "— Mark Rutte · DW, 11.12.2025 · §20" in m
     assert html_problems(m) == []
     assert "§20" in format_inline_card(Card(p, 0, 5), ARTICLE) and "Mark" not in format_inline_card(Card(p, 0, 5), ARTICLE)
+    linked = format_inline_card(card, ARTICLE, "article_test_bot")  # §N links as on quote cards
+    assert '· <a href="https://t.me/article_test_bot?start=p20">§20</a>\n' in linked and html_problems(linked) == []
 
 
 def test_strip_tags_unescapes_entities():
@@ -227,3 +229,38 @@ def test_context_bolds_only_the_quoted_sentence_of_the_focus_passage():
     for span in (None, (3, 3), (0, 999)):  # no quote, an empty or a stale span: nothing in bold
         [plain_context] = format_context([before, focus], 5, "en", span=span)
         assert plain_context.count("<b>") == 1  # the title
+
+
+@pytest.mark.parametrize("sentence, whole", [
+    ('"Aber zu viele sehen es nicht.', '"Aber zu viele sehen es nicht. Zu viele glauben es. Aber das tut sie nicht."'),
+    ('Aber das tut sie nicht."', '"Aber zu viele sehen es nicht. Zu viele glauben es. Aber das tut sie nicht."'),
+    ("Zu viele glauben es.", "Zu viele glauben es."),  # inside the quotation, no mark: as it is
+    ("Davor war nichts.", "Davor war nichts."),
+])
+def test_whole_quote_widens_to_the_whole_quotation(sentence, whole):
+    from bot.formatting import whole_quote
+
+    text_ = 'Davor war nichts. "Aber zu viele sehen es nicht. Zu viele glauben es. Aber das tut sie nicht." Dann geht es weiter.'
+    start = text_.index(sentence)
+    s, e = whole_quote(text_, start, start + len(sentence))
+    assert text_[s:e] == whole
+
+
+def test_whole_quote_runs_on_to_the_end_of_the_sentence_and_gives_up_beyond_the_limit():
+    from bot.formatting import whole_quote
+
+    text_ = 'Er warnte: „Wir sind das Ziel. Und wir haben Schaden genommen“, so Rutte. Danach nichts.'
+    start = text_.index("Er")
+    s, e = whole_quote(text_, start, text_.index("Und") - 1)
+    assert text_[s:e] == "Er warnte: „Wir sind das Ziel. Und wir haben Schaden genommen“, so Rutte."
+    tail = text_.index("Und")
+    s, e = whole_quote(text_, tail, text_.index(" Danach"), max_chars=20)  # too long: the mark is dropped
+    assert text_[s:e] == "Und wir haben Schaden genommen“, so Rutte."
+    s, e = whole_quote('„Nur das hier.', 0, 14, max_chars=5)
+    assert (s, e) == (1, 14)
+
+
+def test_compact_bullets_are_whole_quotations():
+    p = passage(21, 'Russland greift an. "Aber zu viele sehen es nicht. Aber das tut sie nicht."')
+    bullet = format_more([hit(p, 'Aber das tut sie nicht."')], "en")[0].split("\n")[1]
+    assert bullet == '• "Aber zu viele sehen es nicht. Aber das tut sie nicht." <i>§21</i>'

@@ -170,6 +170,42 @@ def test_key_cards_start_with_headline_and_lead_then_quotations(engine):
     assert len({c.result_id for c in cards}) == len(cards)
 
 
+def test_cards_are_whole_quotations_credited_to_their_speaker_or_left_out():
+    from bot.cards import Card, with_speakers
+    from index.schema import Quote, Speaker
+    from tests.bot_helpers import passage
+
+    rutte = Speaker("mark-rutte", "Mark Rutte", "NATO-Generalsekretär")
+    p = passage(21, 'Russland greift an. "Aber zu viele sehen es nicht. Aber das tut sie nicht."')
+    inner = p.text.index("Aber zu"), len(p.text) - 1
+    q = passage(22, 'Jemand sagte: "Das bleibt ohne Namen, ganz sicher." Dann nichts.')
+    unknown = q.text.index("Das"), q.text.index('."') + 1
+    quotes = [Quote(p.text[inner[0]:inner[1]], 21, *inner, "direct", rutte),
+              Quote(q.text[unknown[0]:unknown[1]], 22, *unknown, "direct", None)]
+    fragment = Card(p, p.text.index("Aber das"), len(p.text))
+    narrative = Card(p, 0, p.text.index(" ") + 1)
+    [whole, plain_card] = with_speakers([fragment, Card(q, 0, len(q.text)), narrative], quotes)
+    assert whole.quote == '"Aber zu viele sehen es nicht. Aber das tut sie nicht."'
+    assert whole.speaker == "Mark Rutte, NATO-Generalsekretär"
+    assert plain_card.speaker == "" and plain_card.quote == "Russland "  # no speech: no speaker, kept
+    assert not list(with_speakers([Card(q, q.text.index("ganz"), len(q.text))], quotes))  # nobody said it: left out
+
+
+def test_cards_on_the_real_article_name_who_speaks(engine):
+    from bot.cards import article_quotes
+
+    quotes = article_quotes(engine)
+    assert article_quotes(engine) is quotes  # extracted once per engine
+    answer = engine.ask("Dringlichkeit", INLINE_MAX_RESULTS)
+    cards = cards_for_answer(answer, quotes=quotes)
+    assert cards[0].quote.startswith('"Aber zu viele') and cards[0].quote.endswith('Aber das tut sie nicht."')
+    assert cards[0].speaker == "Mark Rutte, NATO-Generalsekretär"
+    for card in cards + key_cards(engine, quotes=quotes):
+        speech = [q for q in quotes if q.kind == "direct" and q.passage_id == card.passage.id
+                  and q.start < card.end and card.start < q.end]
+        assert card.quote in card.passage.text and (card.speaker or not speech)
+
+
 # ---- nothing heavy at import ---------------------------------------------------------------------
 def test_importing_the_bot_loads_no_model_libraries():
     code = ("import sys, bot.app, bot.handlers, bot.formatting, bot.cards, bot.redact;"

@@ -10,7 +10,7 @@ from telegram import InlineQueryResultArticle, InlineQueryResultsButton, InputTe
 from telegram.constants import ParseMode
 from telegram.ext import Application, InlineQueryHandler
 
-from ..cards import INLINE_MAX_RESULTS, Card, cards_for_answer, key_cards
+from ..cards import INLINE_MAX_RESULTS, Card, article_quotes, cards_for_answer, key_cards
 from ..context import BotContext
 from ..formatting import format_inline_card, inline_title, passage_label, reason_of, strip_tags
 from ..i18n import text
@@ -20,13 +20,13 @@ from .quotes import inline_quote_results
 CACHE_SECONDS = 300
 
 
-def inline_result(card: Card, article, lang: str) -> InlineQueryResultArticle:
+def inline_result(card: Card, article, lang: str, bot_username: str = "") -> InlineQueryResultArticle:
     return InlineQueryResultArticle(
         id=card.result_id,
         title=inline_title(card),
         description=strip_tags(passage_label(card.passage, lang)),
         input_message_content=InputTextMessageContent(
-            format_inline_card(card, article), parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW),
+            format_inline_card(card, article, bot_username), parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW),
     )
 
 
@@ -34,18 +34,20 @@ async def on_inline_query(update: Update, context: BotContext) -> None:
     query = update.inline_query
     lang, engine = lang_of(update, context), context.engine
     # "@bot Rutte …" and the empty query: quote cards (bot/handlers/quotes.py); else None
-    results = await inline_quote_results(query.query, context, lambda card: inline_result(card, engine.article, lang))
+    username = context.bot.username
+    results = await inline_quote_results(query.query, context, lambda card: inline_result(card, engine.article, lang, username))
     hint = "inline_not_found"
     if results is None:
+        quotes = article_quotes(engine)
         if query.query.strip():
             answer = await off_loop(engine.ask, query.query, INLINE_MAX_RESULTS)
             # an answer or the closest passages; no cards when the verdict has no confidence
-            cards = cards_for_answer(answer) if answer.confidence != "none" else []
+            cards = cards_for_answer(answer, quotes=quotes) if answer.confidence != "none" else []
             if reason_of(answer) in ("small_talk", "empty"):
                 hint = "inline_hint"
         else:
-            cards = key_cards(engine)
-        results = [inline_result(c, engine.article, lang) for c in cards]
+            cards = key_cards(engine, quotes=quotes)
+        results = [inline_result(c, engine.article, lang, username) for c in cards]
     button = None
     if not results:
         button = InlineQueryResultsButton(text=text(lang, hint), start_parameter="help")

@@ -133,7 +133,7 @@ async def inline_quote_results(
     query_text = query_text.strip()
     if not query_text:  # the key quotations, the lead, then the other key passages
         quotes = book.key_quotes(KEY_QUOTES)
-        cards = sorted((c for c in key_cards(engine, len(engine.passages)) if not _overlaps(c, quotes)),
+        cards = sorted((c for c in key_cards(engine, len(engine.passages), book.quotes) if not _overlaps(c, quotes)),
                        key=lambda c: c.passage.kind != "lead")
         results = [inline_quote_result(q, engine.article, bot_username) for q in quotes]
         return (results + [passage_result(c) for c in cards])[:INLINE_MAX_RESULTS]

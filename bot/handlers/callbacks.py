@@ -42,7 +42,7 @@ def further_passages(hits: Sequence[Hit], shown: Sequence[int], page: int = MORE
     first, the engine's fused scores), and whether relevant ones are left after it."""
     if not hits:
         return [], False
-    floor = RELEVANT_SHARE * hits[0].score
+    floor = RELEVANT_SHARE * max(h.score for h in hits)  # hits[0] may be promoted (a when / how-many question)
     relevant = [h for h in hits if h.score >= floor and h.passage.kind not in NOT_LISTED and h.passage.id not in shown]
     return relevant[:page], len(relevant) > page
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from .formatting import format_briefing_text
-from .quotes import QuoteBook, document_vectors
+from .quotes import DocumentVectors, QuoteBook
 from .schema import Briefing, BriefingPoint, Passage, Quote, Sentence
 
 TEXT_BUDGET = 3500  # plain text; a Telegram message holds 4096 characters with markup
@@ -26,14 +26,19 @@ MIN_CHARS, MAX_CHARS = 60, 320
 MAX_QUOTE_CHARS = 600
 
 
-def make_briefing(engine, book: QuoteBook, n_points: int = 4, n_quotes: int = 3) -> Briefing:
+def make_briefing(engine, book: QuoteBook, n_points: int = 4, n_quotes: int = 3,
+                  vectors: DocumentVectors | None = None) -> Briefing:
+    """``vectors``: the engine's document vectors; by default the book's (shared, so that no text
+    is embedded twice)."""
+    if vectors is None:
+        vectors = book.document_vectors if book.document_vectors is not None else DocumentVectors(engine)
     article = engine.article
     body = [p for p in engine.passages if p.article_id == article.id and p.kind in BODY_KINDS]
     n_points = min(MAX_POINTS, max(MIN_POINTS, n_points))
     n_quotes = min(MAX_QUOTES, max(0, n_quotes))
     direct = [q for q in book.quotes if q.kind == "direct"]
     candidates = [(p, s) for p in body for s in engine.sentences_of(p.id) if _fit_for_point(s, direct)]
-    chosen = _cover(engine, body, candidates, n_points)  # in order of pick
+    chosen = _cover(vectors, body, candidates, n_points)  # in order of pick
     points = [candidates[i] for i in chosen]
     quotes = [
         q for q in book.key_quotes(n=len(book.quotes))
@@ -67,12 +72,12 @@ def _overlaps(q: Quote, s: Sentence) -> bool:
     return q.passage_id == s.passage_id and q.start < s.end and s.start < q.end
 
 
-def _cover(engine, body: list[Passage], candidates: list[tuple[Passage, Sentence]], n: int) -> list[int]:
+def _cover(document_vectors: DocumentVectors, body: list[Passage], candidates: list[tuple[Passage, Sentence]], n: int) -> list[int]:
     """Greedy facility location of candidate sentences over the article's body passages."""
     if not candidates:
         return []
-    targets = document_vectors(engine, [p.text for p in body])
-    vectors = document_vectors(engine, [s.text for _, s in candidates])
+    targets = document_vectors([p.text for p in body])
+    vectors = document_vectors([s.text for _, s in candidates])
     sim = vectors @ targets.T  # (candidates, passages)
     covered = np.zeros(len(body), dtype=np.float32)
     per_section_max = -(-n // 2)

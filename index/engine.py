@@ -19,6 +19,7 @@ fused by reciprocal rank fusion:
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from pathlib import Path
@@ -60,9 +61,9 @@ class Engine:
     def __init__(self, settings: EngineSettings, embedder: Embedder, data: store.IndexData):
         self.settings = settings
         self.embedder = embedder
+        if not data.sentences:  # the engine's own copy: the caller's IndexData is left as it is
+            data = dataclasses.replace(data, sentences=[split_passage(p) for p in data.passages])
         self.data = data
-        if not data.sentences:
-            data.sentences = [split_passage(p) for p in data.passages]
         self._background = data.background if data.background is not None else np.zeros((0, data.vectors.d), np.float32)
         self._by_id = {p.id: i for i, p in enumerate(data.passages)}
         self._unit_passage = np.array([self._by_id[u.passage_id] for u in data.units], dtype=np.int64)
@@ -83,8 +84,8 @@ class Engine:
         self._small_talk = small_talk_mask(len(self._background))
         self._use_sparse = settings.sparse_terms and data.sparse is not None and embedder.has_sparse
         self._sparse = search.SparseTerms(data.sparse) if self._use_sparse else None
-        if self._sparse is not None:
-            data.sparse = self._sparse.matrix  # one copy: the index keeps the column-stored matrix
+        if self._sparse is not None:  # one copy: the index keeps the column-stored matrix
+            self.data = dataclasses.replace(self.data, sparse=self._sparse.matrix)
 
     # ---- construction -------------------------------------------------------------------
     @classmethod
@@ -126,7 +127,7 @@ class Engine:
     def close(self) -> None:
         """Release the model and the index (the bot calls this in post_shutdown)."""
         self.embedder = None  # type: ignore[assignment]
-        self.data.vectors = None
+        self.data = dataclasses.replace(self.data, vectors=None)
 
     # ---- article access -----------------------------------------------------------------
     @property

@@ -31,7 +31,6 @@ people goes to the one last named. Otherwise the speaker stays empty.
 from __future__ import annotations
 
 import re
-import weakref
 from dataclasses import dataclass
 from itertools import groupby
 from typing import Callable, Iterable
@@ -415,6 +414,7 @@ class QuoteBook:
         embed_queries: Callable[[list[str]], np.ndarray] | None = None,
         centroid: np.ndarray | None = None,
         background: np.ndarray | None = None,
+        document_vectors: "DocumentVectors | None" = None,
     ):
         self.quotes = list(quotes)
         self.speakers = list(speakers)
@@ -424,9 +424,13 @@ class QuoteBook:
         self._centroid = centroid
         self._background = background  # the engine's unrelated sentences (document vectors)
         self._echoes = _echoes(self.quotes)
+        self.document_vectors = document_vectors  # the engine's document vectors (from_engine), or None
 
     @classmethod
-    def from_engine(cls, engine) -> "QuoteBook":
+    def from_engine(cls, engine, vectors: "DocumentVectors | None" = None) -> "QuoteBook":
+        """The book of ``engine``'s articles; ``vectors`` (one per engine) embeds the texts and
+        stays with the book (:attr:`document_vectors`) for the briefing."""
+        document_vectors = vectors if vectors is not None else DocumentVectors(engine)
         passages = engine.passages
         speakers: dict[str, Speaker] = {}
         quotes: list[Quote] = []
@@ -435,11 +439,12 @@ class QuoteBook:
             found = detect_people(group)
             quotes += extract_quotes(group, found)
             speakers.update((s.key, s) for s in found if s.key not in speakers)
-        vectors = document_vectors(engine, [q.text for q in quotes])
-        body = document_vectors(engine, [p.text for p in passages if p.kind in ("lead", "paragraph")])
+        vectors = document_vectors([q.text for q in quotes])
+        body = document_vectors([p.text for p in passages if p.kind in ("lead", "paragraph")])
         centroid = _unit(body.mean(axis=0)) if len(body) else None
         background = getattr(getattr(engine, "data", None), "background", None)
-        return cls(quotes, list(speakers.values()), vectors, engine.embed_queries, centroid, background)
+        return cls(quotes, list(speakers.values()), vectors, engine.embed_queries, centroid, background,
+                   document_vectors=document_vectors)
 
     def resolve(self, name: str) -> Speaker | None:
         """The person of the article ``name`` means (name, surname, first name, role, other
@@ -526,18 +531,22 @@ class QuoteBook:
         return [self.quotes[i] for i in chosen]
 
 
-_VECTORS: "weakref.WeakKeyDictionary[object, dict[str, np.ndarray]]" = weakref.WeakKeyDictionary()
+class DocumentVectors:
+    """``engine.embed_documents(texts)``, each text embedded once: one per engine, built by the
+    caller and shared by the quote book and the briefing (:func:`~index.briefing.make_briefing`)."""
 
+    def __init__(self, engine) -> None:
+        self.engine = engine
+        self._cache: dict[str, np.ndarray] = {}
 
-def document_vectors(engine, texts: list[str]) -> np.ndarray:
-    """``engine.embed_documents(texts)``, each text embedded once per engine (briefings reuse them)."""
-    cache = _VECTORS.setdefault(engine, {})
-    todo = list(dict.fromkeys(t for t in texts if t not in cache))
-    if todo:
-        cache.update(zip(todo, engine.embed_documents(todo)))
-    if not texts:
-        return engine.embed_documents([])
-    return np.stack([cache[t] for t in texts])
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        cache = self._cache
+        todo = list(dict.fromkeys(t for t in texts if t not in cache))
+        if todo:
+            cache.update(zip(todo, self.engine.embed_documents(todo)))
+        if not texts:
+            return self.engine.embed_documents([])
+        return np.stack([cache[t] for t in texts])
 
 
 def _echoes(quotes: list[Quote]) -> set[int]:

@@ -1,10 +1,12 @@
-"""The composition root of the Telegram bot.
+"""The Telegram bot's :class:`~telegram.ext.Application`, built from the services it is given.
 
 ``build_application`` wires settings, the engine (opened in ``post_init`` by ``engine_factory``
-unless one is injected, closed in ``post_shutdown`` if it was opened here), the rate limiter and
-the handler modules into one :class:`~telegram.ext.Application`. ``run_bot`` runs it with long
-polling or as a webhook server. Importing this module loads no model: the engine is imported
-inside the factory.
+unless one is injected, closed in ``post_shutdown`` if it was opened here), the subscription store,
+the rate limiter and the handler modules into one Application, and puts the services in its
+``bot_data`` (:class:`~bot.context.BotData`). ``post_init`` builds the quote book and the briefing
+(:class:`~bot.library.Library`) once the engine is open. ``bot.main`` (the console script) builds
+the services and runs the Application. Importing this module loads no model: the engine is
+imported inside the factory.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ import logging
 from typing import TYPE_CHECKING, Callable
 
 from telegram import Update
-from telegram.error import InvalidToken
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 from telegram.request import BaseRequest
 
@@ -23,12 +24,12 @@ from .context import CONTEXT_TYPES, BotData
 from .handlers import register_all
 from .handlers.commands import set_commands
 from .handlers.subscribe import restore_subscriptions
-from .library import prepare_library
-from .settings import BotSettings, SettingsError
+from .library import Library, prepare_library
+from .settings import BotSettings
+from .subscriptions import SubscriptionStore
 
 if TYPE_CHECKING:
     from index.engine import Engine
-    from index.settings import EngineSettings
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +46,9 @@ def build_application(
     engine_factory: Callable[[], Engine] | None = None,
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
+    subscriptions: SubscriptionStore | None = None,
 ) -> Application:
+    """``subscriptions``: the store of daily briefings (default: ``settings.subscriptions_db``)."""
     builder = (
         ApplicationBuilder()
         .token(settings.token)
@@ -63,7 +66,8 @@ def build_application(
         builder = builder.get_updates_request(get_updates_request)
     app = builder.build()
     data: BotData = app.bot_data
-    data.configure(settings, engine, engine_factory)
+    data.configure(settings, engine, engine_factory,
+                   subscriptions if subscriptions is not None else SubscriptionStore(settings.subscriptions_db))
     register_all(app)
     return app
 
@@ -73,6 +77,7 @@ async def _post_init(app: Application) -> None:
     if data.engine is None:
         data.engine = await asyncio.to_thread(data.engine_factory)
         data.owns_engine = True
+    data.library = Library(data.engine)
     await prepare_library(app)  # the quote book and briefing, so that first uses do not wait
     await set_commands(app)
     restore_subscriptions(app)  # daily briefings from SUBSCRIPTIONS_DB into the JobQueue
@@ -98,25 +103,3 @@ def webhook_options(settings: BotSettings) -> dict:
         "allowed_updates": ALLOWED_UPDATES,
         "drop_pending_updates": False,
     }
-
-
-def run_bot(settings: BotSettings, engine_settings: EngineSettings) -> int:
-    """Run until SIGINT/SIGTERM; returns the exit code."""
-
-    def open_engine() -> Engine:
-        from index.engine import Engine
-
-        return Engine.open(engine_settings)
-
-    app = build_application(settings, engine_factory=open_engine)
-    try:
-        if settings.webhook:
-            log.info("webhook mode on %s:%d/%s", settings.webhook_listen, settings.webhook_port, settings.webhook_path)
-            app.run_webhook(**webhook_options(settings))
-        else:
-            log.info("long polling")
-            app.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
-    except InvalidToken:
-        raise SettingsError("TELEGRAM_BOT_TOKEN was rejected by the Bot API server") from None
-    log.info("bot stopped")
-    return 0

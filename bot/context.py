@@ -102,13 +102,15 @@ class BotData:
         self.questions = RecentQuestions()
         self.contexts_shown = RecentKeys()  # (chat, message, callback data) of Context buttons answered
         self.refused_chats: set[int] = set()
-        self.library: Library | None = None  # quote book and briefing, built on first use
-        self.subscriptions: SubscriptionStore | None = None  # opened on first use
+        self.library: Library | None = None  # quote book and briefing, built in post_init
+        self.subscriptions: SubscriptionStore | None = None  # given to build_application
 
-    def configure(self, settings: BotSettings, engine: Engine | None, engine_factory: Callable[[], Engine] | None) -> None:
+    def configure(self, settings: BotSettings, engine: Engine | None, engine_factory: Callable[[], Engine] | None,
+                  subscriptions: SubscriptionStore) -> None:
         if engine is None and engine_factory is None:
             raise ValueError("build_application needs an engine or an engine_factory")
         self.settings, self.engine, self.engine_factory = settings, engine, engine_factory
+        self.subscriptions = subscriptions
         self.flood = FloodGuard(settings.flood_limit, settings.flood_window)
 
 

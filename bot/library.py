@@ -1,8 +1,9 @@
 """The quote book and the briefing of the engine's article, built once per application.
 
 Both need the model (quotation and sentence vectors), so they are built in a worker thread, at
-start (:func:`prepare_library`, from ``post_init``: the first /quote and /brief do not wait), and
-kept in ``bot_data`` (``BotData.library``; handlers use ``context.library``). Concurrent uses share
+start (``post_init`` sets ``BotData.library`` once the engine is open and calls
+:func:`prepare_library`: the first /quote and /brief do not wait); handlers use
+``context.library``. Concurrent uses share
 one build; a failed build is logged and tried again on the next use.
 Inline mode must answer within seconds, so it only takes what is ready (:meth:`Lazy.ready`,
 which starts the build in the background) and falls back to passage cards meanwhile.
@@ -67,11 +68,12 @@ class Library:
 
     def __init__(self, engine) -> None:
         from index.briefing import make_briefing
-        from index.quotes import QuoteBook
+        from index.quotes import DocumentVectors, QuoteBook
 
         self.engine = engine
-        self.book: Lazy[QuoteBook] = Lazy("quote book", lambda: QuoteBook.from_engine(engine))
-        self._briefing: Lazy[Briefing] = Lazy("briefing", lambda: make_briefing(engine, self._book_value()))
+        vectors = DocumentVectors(engine)  # one per engine: the briefing reuses the book's vectors
+        self.book: Lazy[QuoteBook] = Lazy("quote book", lambda: QuoteBook.from_engine(engine, vectors))
+        self._briefing: Lazy[Briefing] = Lazy("briefing", lambda: make_briefing(engine, self._book_value(), vectors=vectors))
 
     def _book_value(self) -> QuoteBook:
         book = self.book.ready()
@@ -97,10 +99,8 @@ async def prepare_library(app: Application) -> None:
 
 
 def get_library(context: CallbackContext | Application) -> Library:
-    """The application's library (created on first access; ``context.library`` calls this)."""
-    from .context import get_engine
-
-    data = context.bot_data
-    if data.library is None:
-        data.library = Library(get_engine(context))
-    return data.library
+    """The application's library (set in ``post_init``; ``context.library`` is the same)."""
+    library = context.bot_data.library
+    if library is None:
+        raise RuntimeError("the quote book and briefing are not set up (post_init has not run)")
+    return library

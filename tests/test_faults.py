@@ -28,7 +28,7 @@ import pytest
 
 from bot.handlers import common
 from bot.subscriptions import SubscriptionStore
-from index.cli import main
+from bot.main import main
 from tests.bot_helpers import BOT_USERNAME, running_bot
 from tests.fakebotapi import TOKEN, FakeBotAPI, FakeBotServer
 from tests.test_bot_process import bot_env, index_copy  # noqa: F401 (index_copy is a fixture)
@@ -130,7 +130,7 @@ class BotProcess:
     def __init__(self, env: dict[str, str], cwd: Path, name: str) -> None:
         self.log = cwd / f"{name}.log"
         with self.log.open("w") as err:
-            self.process = subprocess.Popen([sys.executable, "-m", "index.cli", "-v", "run"], env=env, cwd=cwd,
+            self.process = subprocess.Popen([sys.executable, "-m", "bot.main", "-v", "run"], env=env, cwd=cwd,
                                             stdout=subprocess.DEVNULL, stderr=err)
 
     def __enter__(self) -> BotProcess:

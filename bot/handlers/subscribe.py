@@ -49,8 +49,9 @@ def job_name(chat_id: int) -> str:
 
 
 def subscription_store(data: BotData) -> SubscriptionStore:
+    """The store ``build_application`` was given (``bot_data``)."""
     if data.subscriptions is None:
-        data.subscriptions = SubscriptionStore(data.settings.subscriptions_db)
+        raise RuntimeError("the application was not built with build_application")
     return data.subscriptions
 
 

@@ -208,10 +208,21 @@ def test_cards_on_the_real_article_name_who_speaks(engine):
 
 # ---- nothing heavy at import ---------------------------------------------------------------------
 def test_importing_the_bot_loads_no_model_libraries():
-    code = ("import sys, bot.app, bot.handlers, bot.formatting, bot.cards, bot.redact;"
+    code = ("import sys, bot.main, bot.app, bot.handlers, bot.formatting, bot.cards, bot.redact;"
             "print([m for m in ('torch', 'faiss', 'sentence_transformers') if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_engine_never_imports_the_bot():
+    """The arrows run one way: bot/ uses index/, index/ knows nothing of bot/ (bot/main.py is the
+    composition root and adds ``run`` to index/cli.py's commands)."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "index"
+    upward = re.compile(r"^\s*(?:from\s+bot[\s.]|import\s+bot\b)", re.MULTILINE)
+    assert [str(p) for p in root.rglob("*.py") if upward.search(p.read_text(encoding="utf-8"))] == []
 
 
 # ---- "More" -------------------------------------------------------------------------------------

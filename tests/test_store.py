@@ -148,3 +148,14 @@ def test_editing_the_background_sentences_makes_the_index_stale(engine, fresh_di
                                   background_hash="0" * 64)
     with pytest.raises(store.IndexInvalid, match="background_hash"):
         store.load(fresh_dir, expected)
+
+
+def test_the_engine_leaves_the_index_data_it_is_given_as_it_is(engine):
+    import dataclasses
+
+    given = dataclasses.replace(engine.data, sentences=[])
+    opened = Engine(engine.settings, engine.embedder, given)
+    assert given.sentences == [] and given.sparse is engine.data.sparse and given.vectors is engine.data.vectors
+    assert opened.data is not given and len(opened.data.sentences) == len(given.passages)
+    opened.close()
+    assert given.vectors is engine.data.vectors is not None and opened.data.vectors is None

@@ -187,12 +187,12 @@ async def test_bare_ampersand_is_literal_once_strict_mode_is_off(api: FakeBotAPI
     assert message.text == "AT&T & R&D" and message.entities[0].offset == 7
 
 
-async def test_markdown_v2_reserved_characters_must_be_escaped(api: FakeBotAPI, bot: Bot) -> None:
+async def test_markdown_parse_modes_are_refused(api: FakeBotAPI, bot: Bot) -> None:
     api.user(USER)
-    with pytest.raises(BadRequest, match=r"(?i)Character '\.' is reserved"):
-        await bot.send_message(USER, "Ende.", parse_mode="MarkdownV2")
-    message = await bot.send_message(USER, r"*fett* Ende\.", parse_mode="MarkdownV2")
-    assert message.text == "fett Ende." and message.entities[0].type == "bold"
+    for mode in ("Markdown", "MarkdownV2"):
+        with pytest.raises(BadRequest, match=r"(?i)can't parse entities: .*only the HTML parse mode"):
+            await bot.send_message(USER, "*fett*", parse_mode=mode)
+    assert api.bot_messages() == []
 
 
 async def test_length_limit_counts_utf16_code_units_after_parsing(api: FakeBotAPI, bot: Bot) -> None:

@@ -20,13 +20,14 @@ the fault "late_timeout" (executed, answer lost), ``bot_messages(include_deleted
 ``raw_text`` (the text as the bot sent it) in each bot message; ``text`` is the parsed text.
 
 Deliberate differences from Telegram: a bare ``&`` in HTML is rejected (Telegram keeps it;
-set ``api.strict_ampersand = False``); legacy ``Markdown`` parse mode is refused; ``api.user()``
-gives the user a private chat with the bot as if they had pressed Start; edits of inline
-messages (``inline_message_id``) are accepted but not tracked.
+set ``api.strict_ampersand = False``); the ``Markdown`` and ``MarkdownV2`` parse modes are
+refused (the bot sends HTML only); ``api.user()`` gives the user a private chat with the bot as
+if they had pressed Start; edits of inline messages (``inline_message_id``) are accepted but not
+tracked.
 
 Modules: ``api`` (FakeBotAPI), ``users`` (what users do), ``state`` (memory, call log),
 ``messages``/``queries``/``chats``/``bot_setup`` (Bot API methods), ``validation``,
-``html_check``, ``markdown_check``, ``entities`` (Telegram's text rules), ``faults``,
+``html_check``, ``entities`` (Telegram's text rules), ``faults``,
 ``errors`` (exact error texts), ``transport`` (FakeRequest), ``server`` (FakeBotServer).
 """
 

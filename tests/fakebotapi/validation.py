@@ -9,7 +9,6 @@ from typing import Any
 from .entities import Entity, UserLookup, trim, utf16_len
 from .errors import bad_request, cant_parse
 from .html_check import MarkupError, parse_html
-from .markdown_check import parse_markdown_v2
 
 MAX_MESSAGE_LENGTH = 4096  # UTF-16 code units, after entity parsing
 MAX_CALLBACK_DATA_BYTES = 64
@@ -43,12 +42,9 @@ def parse_text(
             plain, found = text, [dict(entity) for entity in entities or []]
         elif mode == "html":
             plain, found = parse_html(text, strict_ampersand=strict_ampersand, lookup_user=lookup_user)
-        elif mode == "markdownv2":
-            plain, found = parse_markdown_v2(text, lookup_user=lookup_user)
-        elif mode == "markdown":
+        elif mode in ("markdown", "markdownv2"):
             raise bad_request(
-                "can't parse entities: the fake Bot API does not implement the legacy Markdown "
-                "parse mode; use HTML or MarkdownV2"
+                "can't parse entities: the fake Bot API implements only the HTML parse mode (the bot's)"
             )
         else:
             raise bad_request("unsupported parse_mode")

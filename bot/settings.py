@@ -15,6 +15,7 @@ from urllib.parse import urlparse
 
 from index.settings import SettingsError, _int, switch
 
+from .formatting import TELEGRAM_LIMIT
 from .i18n import DEFAULT_LANGUAGE, LANGUAGES
 from .subscriptions import find_zone
 
@@ -22,7 +23,6 @@ __all__ = ["BotSettings", "SettingsError", "TOKEN_PATTERN"]
 
 TOKEN_PATTERN = re.compile(r"^\d{5,}:[A-Za-z0-9_-]{30,}$")
 SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
-TELEGRAM_MESSAGE_LIMIT = 4096
 
 
 def _get(env: Mapping[str, str], name: str) -> str:
@@ -71,7 +71,7 @@ class BotSettings:
     flood_window: float = 60.0
     rate_limiter: bool = True
     rate_limit_retries: int = 3
-    message_limit: int = TELEGRAM_MESSAGE_LIMIT  # not from the environment; tests lower it
+    message_limit: int = TELEGRAM_LIMIT  # not from the environment; tests lower it
     briefing_tz: str = "Europe/Berlin"  # default time zone of /subscribe
     subscriptions_db: Path = Path(".data/subscriptions.sqlite3")
     default_language: str = DEFAULT_LANGUAGE  # when Telegram names none (channels, anonymous admins)

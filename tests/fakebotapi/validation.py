@@ -6,11 +6,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from telegram.constants import MessageLimit
+
 from .entities import Entity, UserLookup, trim, utf16_len
 from .errors import bad_request, cant_parse
 from .html_check import MarkupError, parse_html
 
-MAX_MESSAGE_LENGTH = 4096  # UTF-16 code units, after entity parsing
 MAX_CALLBACK_DATA_BYTES = 64
 MAX_CALLBACK_ANSWER_LENGTH = 200
 MAX_INLINE_RESULTS = 50
@@ -56,10 +57,11 @@ def parse_text(
 def check_message_text(
     text: str, *, empty: str = "message text is empty", too_long: str = "message is too long"
 ) -> None:
-    """Rejects parsed message text that is empty or longer than 4096 UTF-16 code units."""
+    """Rejects parsed message text that is empty or longer than Telegram's limit (4096 UTF-16
+    code units, counted after entity parsing)."""
     if not text:
         raise bad_request(empty)
-    if utf16_len(text) > MAX_MESSAGE_LENGTH:
+    if utf16_len(text) > MessageLimit.MAX_TEXT_LENGTH:
         raise bad_request(too_long)
 
 

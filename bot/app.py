@@ -14,8 +14,9 @@ import logging
 from typing import TYPE_CHECKING, Callable
 
 from telegram import Update
+from telegram.constants import ParseMode
 from telegram.error import InvalidToken
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
 from telegram.request import BaseRequest
 
 from .asker import ChatOrderedProcessor
@@ -51,6 +52,7 @@ def build_application(
         .token(settings.token)
         .base_url(settings.api_base_url)
         .context_types(CONTEXT_TYPES)
+        .defaults(Defaults(parse_mode=ParseMode.HTML))  # every text is HTML unless a call says parse_mode=None
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .concurrent_updates(ChatOrderedProcessor())  # chats at once, each in order (bot/asker.py)

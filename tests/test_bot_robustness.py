@@ -65,7 +65,7 @@ async def test_errors_are_logged_with_traceback_and_the_user_gets_only_an_apolog
     async with running_bot(BrokenEngine(engine)) as bot:
         [reply] = await bot.say(USER, QUESTION)
         assert reply["text"] == APOLOGY
-        assert "reply_markup" not in reply
+        assert "reply_markup" not in reply and "parse_mode" not in reply  # plain text, not the HTML default
         bot.api.inline_query("Putin", user_id=USER)  # no chat: logged, nothing sent
         await bot.settle(USER)
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR and r.exc_info]

@@ -10,7 +10,6 @@ import warnings
 from typing import Awaitable, Callable, Sequence, TypeVar
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Message, ReplyParameters, Update
-from telegram.constants import ParseMode
 from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import Application, CallbackContext
 
@@ -88,23 +87,23 @@ async def send_html(
     reply_to: int | None = None,
     reply_markup: InlineKeyboardMarkup | None = None,
 ) -> list[Message]:
-    """Send ``messages`` in order (the keyboard goes on the last one). If Telegram rejects the
-    HTML, send that message again as plain text (tags stripped, entities unescaped). Transient
-    failures are retried (:func:`with_retries`)."""
+    """Send ``messages`` in order (the keyboard goes on the last one), as HTML (the application's
+    default parse mode, bot/app.py). If Telegram rejects the HTML, send that message again as
+    plain text (tags stripped, entities unescaped; ``parse_mode=None`` overrides the default).
+    Transient failures are retried (:func:`with_retries`)."""
     sent = []
     for i, message in enumerate(messages):
         markup = reply_markup if i == len(messages) - 1 else None
         reply = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to and i == 0 else None
         try:
             sent.append(await with_retries(lambda: bot.send_message(
-                chat_id, message, parse_mode=ParseMode.HTML, reply_markup=markup, reply_parameters=reply,
-                link_preview_options=NO_PREVIEW)))
+                chat_id, message, reply_markup=markup, reply_parameters=reply, link_preview_options=NO_PREVIEW)))
         except BadRequest as exc:
             if not is_parse_error(exc):
                 raise
             log.warning("Telegram rejected our HTML (%s); sending plain text", exc.message)
             sent.append(await with_retries(lambda: bot.send_message(
-                chat_id, strip_tags(message), reply_markup=markup, reply_parameters=reply,
+                chat_id, strip_tags(message), parse_mode=None, reply_markup=markup, reply_parameters=reply,
                 link_preview_options=NO_PREVIEW)))
     return sent
 

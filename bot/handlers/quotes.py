@@ -18,7 +18,6 @@ import re
 from typing import Callable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InlineQueryResult, InlineQueryResultArticle, InputTextMessageContent, Update
-from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from index.schema import Quote, Speaker
@@ -112,7 +111,7 @@ def inline_quote_result(quote: Quote, article, bot_username: str) -> InlineQuery
         title=inline_quote_title(quote),
         description=description,
         input_message_content=InputTextMessageContent(
-            format_inline_quote(quote, article, bot_username), parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW),
+            format_inline_quote(quote, article, bot_username), link_preview_options=NO_PREVIEW),
     )
 
 

@@ -1,5 +1,6 @@
 """Helpers every handler module uses: the user's language, sending HTML with the plain-text
-fallback, the answer keyboard, engine calls off the event loop, and the fallback-group check."""
+fallback, the flood guard, the answer keyboard, engine calls off the event loop, and the
+fallback-group check."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOpti
 from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import Application, CallbackContext
 
+from ..flood import Verdict
 from ..formatting import strip_tags
 from ..i18n import DEFAULT_LANGUAGE, language_of, text
 
@@ -116,6 +118,18 @@ async def reply_html(update: Update, messages: Sequence[str] | str, **kwargs) ->
     if update.effective_chat.type != "private" and message is not None:
         kwargs.setdefault("reply_to", message.message_id)
     return await send_html(update.get_bot(), update.effective_chat.id, messages, **kwargs)
+
+
+async def flood_stopped(update: Update, context: CallbackContext) -> bool:
+    """The one flood guard, for every path that costs an engine call (questions, ``/ask``,
+    ``/quote``): True when the user behind ``update`` is over the limit and nothing more may be
+    done; the first time they get one notice, then silence (bot/flood.py). Channel posts have no
+    user and are never stopped."""
+    user = update.effective_user
+    verdict = context.bot_data.flood.check(user.id) if user else Verdict.ALLOW
+    if verdict is Verdict.NOTICE:
+        await reply_html(update, text(lang_of(update, context), "flood"))
+    return verdict is not Verdict.ALLOW
 
 
 def answer_keyboard(lang: str, *, more_key: str | None = None, context_id: int | None = None,

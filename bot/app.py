@@ -16,7 +16,8 @@ import logging
 from typing import TYPE_CHECKING, Callable
 
 from telegram import Update
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
 from telegram.request import BaseRequest
 
 from .asker import ChatOrderedProcessor
@@ -54,6 +55,7 @@ def build_application(
         .token(settings.token)
         .base_url(settings.api_base_url)
         .context_types(CONTEXT_TYPES)
+        .defaults(Defaults(parse_mode=ParseMode.HTML))  # every text is HTML unless a call says parse_mode=None
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .concurrent_updates(ChatOrderedProcessor())  # chats at once, each in order (bot/asker.py)

@@ -15,13 +15,14 @@ from typing import Sequence
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_skeleton
+from telegram.constants import MessageLimit
 
 from index.schema import Answer, ArticleMeta, Hit, Passage
 
 from .cards import Card, whole_quote
 from .i18n import examples, kind_label, text
 
-TELEGRAM_LIMIT = 4096
+TELEGRAM_LIMIT = int(MessageLimit.MAX_TEXT_LENGTH)  # 4096: the one definition of the message limit
 INLINE_TITLE_CHARS = 120
 ECHO_CHARS = 64  # user input quoted back in a reply ("Nobody called … appears"), at most
 _TOKENS = re.compile(r"(<[^>]*>|&#?\w+;|\s+)")

@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Mapping
 from urllib.parse import urlparse
 
-from index.settings import SettingsError, _int
+from index.settings import SettingsError, _int, switch
 
+from .formatting import TELEGRAM_LIMIT
 from .i18n import DEFAULT_LANGUAGE, LANGUAGES
 from .subscriptions import find_zone
 
@@ -22,24 +23,10 @@ __all__ = ["BotSettings", "SettingsError", "TOKEN_PATTERN"]
 
 TOKEN_PATTERN = re.compile(r"^\d{5,}:[A-Za-z0-9_-]{30,}$")
 SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
-TELEGRAM_MESSAGE_LIMIT = 4096
-_FALSE = {"0", "false", "no", "off"}
-_TRUE = {"1", "true", "yes", "on"}
 
 
 def _get(env: Mapping[str, str], name: str) -> str:
     return (env.get(name) or "").strip()
-
-
-def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
-    raw = _get(env, name).lower()
-    if not raw:
-        return default
-    if raw in _TRUE:
-        return True
-    if raw in _FALSE:
-        return False
-    raise SettingsError(f"{name} must be on or off, got {raw!r}")
 
 
 def _chat_ids(env: Mapping[str, str], name: str) -> frozenset[int]:
@@ -84,7 +71,7 @@ class BotSettings:
     flood_window: float = 60.0
     rate_limiter: bool = True
     rate_limit_retries: int = 3
-    message_limit: int = TELEGRAM_MESSAGE_LIMIT  # not from the environment; tests lower it
+    message_limit: int = TELEGRAM_LIMIT  # not from the environment; tests lower it
     briefing_tz: str = "Europe/Berlin"  # default time zone of /subscribe
     subscriptions_db: Path = Path(".data/subscriptions.sqlite3")
     default_language: str = DEFAULT_LANGUAGE  # when Telegram names none (channels, anonymous admins)
@@ -106,7 +93,7 @@ class BotSettings:
             allowed_chat_ids=_chat_ids(env, "ALLOWED_CHAT_IDS"),
             flood_limit=_int(env, "FLOOD_LIMIT", 20, 1, 10_000),
             flood_window=float(_int(env, "FLOOD_WINDOW", 60, 1, 86_400)),
-            rate_limiter=_bool(env, "RATE_LIMITER", True),
+            rate_limiter=switch(env, "RATE_LIMITER", True),
             rate_limit_retries=_int(env, "RATE_LIMIT_RETRIES", 3, 0, 20),
             briefing_tz=_zone(env, "BRIEFING_TZ", "Europe/Berlin"),
             subscriptions_db=Path(_get(env, "SUBSCRIPTIONS_DB") or ".data/subscriptions.sqlite3"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Mapping
 
 from .embeddings import DEFAULT_MODEL
 
@@ -30,13 +31,19 @@ def _int(env: dict, name: str, default: int, lo: int, hi: int) -> int:
     return value
 
 
-def _switch(env: dict, name: str, default: bool) -> bool:
-    raw = env.get(name, "").strip().lower()
+ON = frozenset({"1", "on", "true", "yes"})
+OFF = frozenset({"0", "off", "false", "no"})
+
+
+def switch(env: Mapping[str, str], name: str, default: bool) -> bool:
+    """An on/off setting (1/0, on/off, true/false, yes/no; any case); ``default`` when unset or
+    empty. The one on/off parser: bot settings use it too."""
+    raw = (env.get(name) or "").strip().lower()
     if not raw:
         return default
-    if raw in ("1", "on", "true", "yes"):
+    if raw in ON:
         return True
-    if raw in ("0", "off", "false", "no"):
+    if raw in OFF:
         return False
     raise SettingsError(f"{name} must be on or off, got {raw!r}")
 
@@ -57,7 +64,7 @@ class EngineSettings:
             "index_dir": Path(env.get("INDEX_DIR", "").strip() or ".index"),
             "model": env.get("EMBEDDING_MODEL", "").strip() or DEFAULT_MODEL,
             "top_k": _int(env, "TOP_K", 3, 1, 10),
-            "sparse_terms": _switch(env, "SPARSE_TERMS", True),
+            "sparse_terms": switch(env, "SPARSE_TERMS", True),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         settings = cls(**values)

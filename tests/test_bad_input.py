@@ -18,8 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.formatting import ECHO_CHARS
-from bot.settings import TELEGRAM_MESSAGE_LIMIT
+from bot.formatting import ECHO_CHARS, TELEGRAM_LIMIT
 from tests.bot_helpers import html_problems, running_bot
 from tests.test_bot_robustness import APOLOGY
 
@@ -34,7 +33,7 @@ MARKUP = set("<>&")
 def test_the_corpus_has_what_the_issue_asks_for():
     texts = dict(HOSTILE)
     assert "" in texts.values() and any(t and not t.strip() for t in texts.values())
-    assert max(map(len, texts.values())) >= 10_000 and any(len(t) > TELEGRAM_MESSAGE_LIMIT and " " not in t for t in texts.values())
+    assert max(map(len, texts.values())) >= 10_000 and any(len(t) > TELEGRAM_LIMIT and " " not in t for t in texts.values())
     for needle in ("<b>", "</blockquote>", "javascript:", "&amp;", " & ", "*", "_", "[", "http", "DROP TABLE",
                    "\u202e", "\u200b", "\u0000"):
         assert any(needle in t for t in texts.values()), needle
@@ -50,7 +49,7 @@ def check_reply(name: str, sent: str, replies: list[dict]) -> None:
     for reply in replies:
         assert reply["text"] != APOLOGY, f"{name}: the error handler answered"
         assert reply.get("parse_mode") == "HTML", f"{name}: sent without HTML (the plain-text fallback)"
-        assert len(reply["raw_text"]) <= TELEGRAM_MESSAGE_LIMIT and html_problems(reply["raw_text"]) == [], name
+        assert len(reply["raw_text"]) <= TELEGRAM_LIMIT and html_problems(reply["raw_text"]) == [], name
         visible = shown(reply["text"])
         for token in shown(sent).split():
             if PROBE in token and MARKUP & set(token) and PROBE in visible:
@@ -108,7 +107,7 @@ async def test_hostile_inline_queries_get_valid_results_or_none(bot):
         answer = await bot.inline(text[:INLINE_QUERY_LIMIT], user_id=FIRST_USER)
         for result in answer["results"]:
             content = result["input_message_content"]
-            assert len(content["message_text"]) <= TELEGRAM_MESSAGE_LIMIT, name
+            assert len(content["message_text"]) <= TELEGRAM_LIMIT, name
             assert content["parse_mode"] == "HTML" and html_problems(content["message_text"]) == [], name
             assert PROBE not in content["message_text"] and PROBE not in result["title"], name  # nothing echoed
     assert no_failed_calls(bot.api) == []

@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from bot.formatting import TELEGRAM_LIMIT
 from bot.library import get_library
 from bot.quoting import format_briefing, format_quote_card, format_quotes
 from index.briefing import make_briefing
@@ -157,7 +158,7 @@ def check_briefing(message: dict, engine, book) -> Briefing:
     """The message is the briefing index/briefing.py makes, as one valid message."""
     briefing = make_briefing(engine, book)
     html, text_ = message["raw_text"], message["text"]
-    assert len(html) <= 4096 and html_problems(html) == []
+    assert len(html) <= TELEGRAM_LIMIT and html_problems(html) == []
     assert text_.startswith(f"Briefing\n{engine.article.title}\nDW · 11.12.2025")
     assert 3 <= len(briefing.points) <= 5 and 2 <= len(briefing.quotes) <= 3
     for point in briefing.points:
@@ -230,7 +231,7 @@ def test_briefing_is_one_message_under_the_limit_dropping_parts_from_the_end():
     full = format_briefing(big, "en", bot_username=BOT_USERNAME, limit=100_000)
     assert full.count(LINK) == 8 and html_problems(full) == []
     message = format_briefing(big, "en", bot_username=BOT_USERNAME)
-    assert len(full) > 4096 >= len(message) and html_problems(message) == []
+    assert len(full) > TELEGRAM_LIMIT >= len(message) and html_problems(message) == []
     assert message.count("Zitat ") == 2 and message.count("Punkt ") == 3  # quotes go first, then points
     assert message.startswith("<b>Briefing</b>\n<b>Titel &lt;mit&gt; &amp; Zeichen</b>\nDW · 11.12.2025")
     tiny = format_briefing(big, "de", limit=300)

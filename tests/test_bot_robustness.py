@@ -39,6 +39,15 @@ async def test_flood_guard_notices_once_then_stays_silent(engine):
         assert "Für den Moment" in other[0]["text"]
 
 
+async def test_questions_and_quote_share_one_flood_guard(engine):
+    async with running_bot(engine, flood_limit=2) as bot:
+        for message in (QUESTION, "/quote", "/quote", QUESTION, "/quote"):
+            bot.api.send_text(USER, message)
+        replies = await bot.settle(USER)
+        assert len(replies) == 3 and "Für den Moment" in replies[0]["text"]
+        assert replies[2]["text"] == "You are asking very quickly. Please wait a minute, then I will answer again."
+
+
 async def test_allowed_chat_ids_refuse_others_once_and_refuse_inline_and_buttons(engine):
     async with running_bot(engine, allowed_chat_ids=frozenset({USER})) as bot:
         assert "Für den Moment" in (await bot.say(USER, QUESTION))[0]["text"]
@@ -65,7 +74,7 @@ async def test_errors_are_logged_with_traceback_and_the_user_gets_only_an_apolog
     async with running_bot(BrokenEngine(engine)) as bot:
         [reply] = await bot.say(USER, QUESTION)
         assert reply["text"] == APOLOGY
-        assert "reply_markup" not in reply
+        assert "reply_markup" not in reply and "parse_mode" not in reply  # plain text, not the HTML default
         bot.api.inline_query("Putin", user_id=USER)  # no chat: logged, nothing sent
         await bot.settle(USER)
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR and r.exc_info]

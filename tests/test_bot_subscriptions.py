@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from telegram import Update
 
+from bot.formatting import TELEGRAM_LIMIT
 from bot.library import get_library
 from bot.settings import BotSettings, SettingsError
 from bot.subscriptions import Schedule, ScheduleError, Subscription, SubscriptionStore, find_zone, parse_schedule
@@ -69,7 +70,7 @@ async def test_group_admin_subscribes_and_the_job_posts_the_briefing_once_a_day(
 
     [post] = await run_job(bot, GROUP)
     assert post["text"].startswith("Briefing\nNATO-Chef Mark Rutte") and "Key quotations" in post["text"]
-    assert "reply_to_message_id" not in post and len(post["raw_text"]) <= 4096
+    assert "reply_to_message_id" not in post and len(post["raw_text"]) <= TELEGRAM_LIMIT
     today = dtm.datetime.now(BERLIN).date().isoformat()
     assert SubscriptionStore(db).get(GROUP).last_sent == today
     assert await run_job(bot, GROUP) == []  # one post per day

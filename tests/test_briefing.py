@@ -6,11 +6,10 @@ import json
 
 import pytest
 
+from bot.formatting import TELEGRAM_LIMIT
 from index.briefing import TEXT_BUDGET, briefing_to_json, make_briefing
 from index.formatting import format_briefing_text
 from index.quotes import QuoteBook
-
-TELEGRAM_LIMIT = 4096
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,6 @@
 """Helpers every handler module uses: the user's language, sending HTML with the plain-text
-fallback, the answer keyboard, engine calls off the event loop, and the fallback-group check."""
+fallback, the flood guard, the answer keyboard, engine calls off the event loop, and the
+fallback-group check."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ import warnings
 from typing import Awaitable, Callable, Sequence, TypeVar
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Message, ReplyParameters, Update
-from telegram.constants import ParseMode
 from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import Application, CallbackContext
 
+from ..flood import Verdict
 from ..formatting import strip_tags
 from ..i18n import DEFAULT_LANGUAGE, language_of, text
 
@@ -88,23 +89,23 @@ async def send_html(
     reply_to: int | None = None,
     reply_markup: InlineKeyboardMarkup | None = None,
 ) -> list[Message]:
-    """Send ``messages`` in order (the keyboard goes on the last one). If Telegram rejects the
-    HTML, send that message again as plain text (tags stripped, entities unescaped). Transient
-    failures are retried (:func:`with_retries`)."""
+    """Send ``messages`` in order (the keyboard goes on the last one), as HTML (the application's
+    default parse mode, bot/app.py). If Telegram rejects the HTML, send that message again as
+    plain text (tags stripped, entities unescaped; ``parse_mode=None`` overrides the default).
+    Transient failures are retried (:func:`with_retries`)."""
     sent = []
     for i, message in enumerate(messages):
         markup = reply_markup if i == len(messages) - 1 else None
         reply = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to and i == 0 else None
         try:
             sent.append(await with_retries(lambda: bot.send_message(
-                chat_id, message, parse_mode=ParseMode.HTML, reply_markup=markup, reply_parameters=reply,
-                link_preview_options=NO_PREVIEW)))
+                chat_id, message, reply_markup=markup, reply_parameters=reply, link_preview_options=NO_PREVIEW)))
         except BadRequest as exc:
             if not is_parse_error(exc):
                 raise
             log.warning("Telegram rejected our HTML (%s); sending plain text", exc.message)
             sent.append(await with_retries(lambda: bot.send_message(
-                chat_id, strip_tags(message), reply_markup=markup, reply_parameters=reply,
+                chat_id, strip_tags(message), parse_mode=None, reply_markup=markup, reply_parameters=reply,
                 link_preview_options=NO_PREVIEW)))
     return sent
 
@@ -117,6 +118,18 @@ async def reply_html(update: Update, messages: Sequence[str] | str, **kwargs) ->
     if update.effective_chat.type != "private" and message is not None:
         kwargs.setdefault("reply_to", message.message_id)
     return await send_html(update.get_bot(), update.effective_chat.id, messages, **kwargs)
+
+
+async def flood_stopped(update: Update, context: CallbackContext) -> bool:
+    """The one flood guard, for every path that costs an engine call (questions, ``/ask``,
+    ``/quote``): True when the user behind ``update`` is over the limit and nothing more may be
+    done; the first time they get one notice, then silence (bot/flood.py). Channel posts have no
+    user and are never stopped."""
+    user = update.effective_user
+    verdict = context.bot_data.flood.check(user.id) if user else Verdict.ALLOW
+    if verdict is Verdict.NOTICE:
+        await reply_html(update, text(lang_of(update, context), "flood"))
+    return verdict is not Verdict.ALLOW
 
 
 def answer_keyboard(lang: str, *, more_key: str | None = None, context_id: int | None = None,

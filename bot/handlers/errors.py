@@ -25,7 +25,8 @@ async def on_error(update: object, context: BotContext) -> None:
     if not isinstance(update, Update) or update.effective_chat is None or isinstance(error, Forbidden):
         return
     try:
-        await context.bot.send_message(update.effective_chat.id, text(lang_of(update, context), "error"))
+        # plain text, as it always was: not the application's HTML default
+        await context.bot.send_message(update.effective_chat.id, text(lang_of(update, context), "error"), parse_mode=None)
     except TelegramError as exc:
         log.warning("could not send the apology: %s", exc)
 

@@ -7,7 +7,6 @@ Queries that start with a quoted person's name, and the empty query, go to
 from __future__ import annotations
 
 from telegram import InlineQueryResultArticle, InlineQueryResultsButton, InputTextMessageContent, Update
-from telegram.constants import ParseMode
 from telegram.ext import Application, InlineQueryHandler
 
 from ..cards import INLINE_MAX_RESULTS, Card, article_quotes, cards_for_answer, key_cards
@@ -26,7 +25,7 @@ def inline_result(card: Card, article, lang: str, bot_username: str = "") -> Inl
         title=inline_title(card),
         description=strip_tags(passage_label(card.passage, lang)),
         input_message_content=InputTextMessageContent(
-            format_inline_card(card, article, bot_username), parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW),
+            format_inline_card(card, article, bot_username), link_preview_options=NO_PREVIEW),
     )
 
 

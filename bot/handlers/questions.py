@@ -19,10 +19,9 @@ from telegram.ext import Application, MessageHandler, filters
 
 from ..asker import ask as ask_engine
 from ..context import BotContext, QuestionRecord
-from ..flood import Verdict
 from ..formatting import esc, format_answer, reason_of
 from ..i18n import examples, text
-from .common import HANDLER_GROUP, answer_keyboard, lang_of, reply_html
+from .common import HANDLER_GROUP, answer_keyboard, flood_stopped, lang_of, reply_html
 
 log = logging.getLogger(__name__)
 
@@ -38,14 +37,9 @@ def has_context(engine, passage_id: int) -> bool:
 
 
 async def answer_question(update: Update, context: BotContext, question: str) -> None:
+    if await flood_stopped(update, context):
+        return
     lang = lang_of(update, context)
-    user = update.effective_user
-    verdict = context.data.flood.check(user.id) if user else Verdict.ALLOW
-    if verdict is Verdict.SILENT:
-        return
-    if verdict is Verdict.NOTICE:
-        await reply_html(update, text(lang, "flood"))
-        return
     engine = context.engine
     answer = await ask_engine(update, context, question)  # bounded, batched, cached; "typing..." (bot/asker.py)
     messages = format_answer(answer, lang, topics=section_headings(engine), mention=group_mention(update),

@@ -18,18 +18,16 @@ import re
 from typing import Callable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InlineQueryResult, InlineQueryResultArticle, InputTextMessageContent, Update
-from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from index.schema import Quote, Speaker
 
 from ..cards import INLINE_MAX_RESULTS, Card, key_cards
 from ..context import BotContext
-from ..flood import Verdict
 from ..formatting import echo, esc
 from ..i18n import text
 from ..quoting import format_inline_quote, format_people, format_quotes, inline_quote_title, who
-from .common import HANDLER_GROUP, NO_PREVIEW, lang_of, off_loop, reply_html, send_html
+from .common import HANDLER_GROUP, NO_PREVIEW, flood_stopped, lang_of, off_loop, reply_html, send_html
 
 QUOTE_LIMIT = 5  # cards per /quote reply
 KEY_QUOTES = 3  # key quotations for the empty inline query
@@ -49,19 +47,10 @@ def people_keyboard(quoted: list[tuple[Speaker, int]]) -> InlineKeyboardMarkup |
     return InlineKeyboardMarkup([[b] for b in buttons]) if buttons else None
 
 
-def flooding(update: Update, context: BotContext) -> Verdict:
-    """The flood guard's verdict for the user behind ``update`` (channel posts have none)."""
-    user = update.effective_user
-    return context.data.flood.check(user.id) if user else Verdict.ALLOW
-
-
 async def on_quote(update: Update, context: BotContext) -> None:
-    lang = lang_of(update, context)
-    verdict = flooding(update, context)
-    if verdict is not Verdict.ALLOW:
-        if verdict is Verdict.NOTICE:
-            await reply_html(update, text(lang, "flood"))
+    if await flood_stopped(update, context):
         return
+    lang = lang_of(update, context)
     book = await context.library.quote_book()
     query = " ".join(context.args or []).strip()
     quoted, others = quoted_people(book)
@@ -112,7 +101,7 @@ def inline_quote_result(quote: Quote, article, bot_username: str) -> InlineQuery
         title=inline_quote_title(quote),
         description=description,
         input_message_content=InputTextMessageContent(
-            format_inline_quote(quote, article, bot_username), parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW),
+            format_inline_quote(quote, article, bot_username), link_preview_options=NO_PREVIEW),
     )
 
 

@@ -16,17 +16,21 @@ Over HTTP (``Bot(TOKEN, base_url=server.base_url)``)::
 
 Beyond the agreed interface: ``api.calls_of(method)``, ``api.add_chat(...)``,
 ``api.unblock_chat(...)``, ``api.last_update``, ``api.strict_ampersand``, ``api.hang_seconds``,
-the fault "late_timeout" (executed, answer lost), ``bot_messages(include_deleted=True)``, and
-``raw_text`` (the text as the bot sent it) in each bot message; ``text`` is the parsed text.
+the fault "late_timeout" (executed, answer lost), and ``raw_text`` (the text as the bot sent
+it) in each bot message; ``text`` is the parsed text.
 
 Deliberate differences from Telegram: a bare ``&`` in HTML is rejected (Telegram keeps it;
-set ``api.strict_ampersand = False``); legacy ``Markdown`` parse mode is refused; ``api.user()``
-gives the user a private chat with the bot as if they had pressed Start; edits of inline
-messages (``inline_message_id``) are accepted but not tracked.
+set ``api.strict_ampersand = False``); the ``Markdown`` and ``MarkdownV2`` parse modes are
+refused (the bot sends HTML only); ``api.user()`` gives the user a private chat with the bot as
+if they had pressed Start.
+
+Only the Bot API methods the bot calls are there (getMe, getUpdates, setWebhook, deleteWebhook,
+setMyCommands, sendMessage, sendChatAction, getChatMember, answerCallbackQuery,
+answerInlineQuery, logOut/close); any other is answered 404 "Not Found" like an unknown method.
 
 Modules: ``api`` (FakeBotAPI), ``users`` (what users do), ``state`` (memory, call log),
 ``messages``/``queries``/``chats``/``bot_setup`` (Bot API methods), ``validation``,
-``html_check``, ``markdown_check``, ``entities`` (Telegram's text rules), ``faults``,
+``html_check``, ``entities`` (Telegram's text rules), ``faults``,
 ``errors`` (exact error texts), ``transport`` (FakeRequest), ``server`` (FakeBotServer).
 """
 

@@ -99,13 +99,13 @@ class FakeBotAPI(UserActions):
 
     # --- what the bot did -------------------------------------------------------------------
 
-    def bot_messages(self, chat_id: int | None = None, *, include_deleted: bool = False) -> list[JSON]:
-        """Messages the bot sent, oldest first, as they are now (after edits)."""
+    def bot_messages(self, chat_id: int | None = None) -> list[JSON]:
+        """Messages the bot sent, oldest first."""
         with self.lock:
             return [
                 stored.view()
                 for (chat, _), stored in self.messages.items()
-                if stored.from_bot and (chat_id is None or chat == chat_id) and (include_deleted or not stored.deleted)
+                if stored.from_bot and (chat_id is None or chat == chat_id)
             ]
 
     def calls_of(self, method: str) -> list[Call]:

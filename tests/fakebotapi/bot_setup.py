@@ -1,5 +1,5 @@
 """Bot API methods about the bot itself and how it receives updates: getMe, getUpdates,
-webhooks, commands, descriptions and the menu button."""
+webhooks and commands."""
 
 from __future__ import annotations
 
@@ -101,17 +101,6 @@ def delete_webhook(state: BotState, p: Params) -> bool:
     return True
 
 
-@api_method("getWebhookInfo")
-def get_webhook_info(state: BotState, p: Params) -> JSON:
-    with state.lock:
-        info: JSON = {"url": "", "has_custom_certificate": False, "pending_update_count": len(state.updates)}
-        if state.webhook:
-            info.update(url=state.webhook["url"], max_connections=state.webhook["max_connections"])
-        if state.allowed_updates:
-            info["allowed_updates"] = list(state.allowed_updates)
-        return info
-
-
 def commands_key(p: Params) -> tuple[str | None, str]:
     """``(scope as canonical JSON or None for the default scope, language_code or "")``."""
     scope: Any = p.json("scope")
@@ -125,59 +114,3 @@ def set_my_commands(state: BotState, p: Params) -> bool:
     with state.lock:
         state.my_commands[commands_key(p)] = commands
     return True
-
-
-@api_method("getMyCommands")
-def get_my_commands(state: BotState, p: Params) -> list[JSON]:
-    with state.lock:
-        return list(state.my_commands.get(commands_key(p), []))
-
-
-@api_method("deleteMyCommands")
-def delete_my_commands(state: BotState, p: Params) -> bool:
-    with state.lock:
-        state.my_commands.pop(commands_key(p), None)
-    return True
-
-
-def bot_text_key(field: str, p: Params) -> str:
-    language = p.text("language_code")
-    return f"{field}:{language}" if language else field
-
-
-def register_bot_text(setter: str, getter: str, field: str) -> None:
-    """setMyDescription & co. store one text per language; the getter reads it back."""
-
-    def set_text(state: BotState, p: Params) -> bool:
-        with state.lock:
-            state.bot_texts[bot_text_key(field, p)] = p.text(field)
-        return True
-
-    def get_text(state: BotState, p: Params) -> JSON:
-        default = state.bot_user["first_name"] if field == "name" else ""
-        with state.lock:
-            return {field: state.bot_texts.get(bot_text_key(field, p), default)}
-
-    api_method(setter)(set_text)
-    api_method(getter)(get_text)
-
-
-register_bot_text("setMyDescription", "getMyDescription", "description")
-register_bot_text("setMyShortDescription", "getMyShortDescription", "short_description")
-register_bot_text("setMyName", "getMyName", "name")
-
-
-@api_method("setChatMenuButton")
-def set_chat_menu_button(state: BotState, p: Params) -> bool:
-    chat_id = p.integer("chat_id")
-    if chat_id is not None:
-        state.get_chat(chat_id)
-    with state.lock:
-        state.menu_buttons[chat_id] = p.json("menu_button") or {"type": "default"}
-    return True
-
-
-@api_method("getChatMenuButton")
-def get_chat_menu_button(state: BotState, p: Params) -> JSON:
-    with state.lock:
-        return dict(state.menu_buttons.get(p.integer("chat_id"), {"type": "default"}))

@@ -1,5 +1,4 @@
-"""Bot API methods that read chats and memberships: getChat, getChatMember,
-getChatAdministrators."""
+"""Bot API method that reads memberships: getChatMember."""
 
 from __future__ import annotations
 
@@ -18,12 +17,6 @@ RESTRICTED_RIGHTS = (
     "can_add_web_page_previews", "can_change_info", "can_invite_users", "can_pin_messages",
     "can_manage_topics", "can_edit_tag", "can_react_to_messages",
 )
-ACCEPTED_GIFT_TYPES = {
-    "unlimited_gifts": True, "limited_gifts": True, "unique_gifts": True,
-    "premium_subscription": True, "gifts_from_channels": True,
-}
-
-
 def chat_member(chat: JSON, user: JSON, status: str) -> JSON:
     """A ChatMember object with every field python-telegram-bot requires for ``status``."""
     member: JSON = {"status": status, "user": dict(user)}
@@ -41,12 +34,6 @@ def chat_member(chat: JSON, user: JSON, status: str) -> JSON:
     return member
 
 
-@api_method("getChat")
-def get_chat(state: BotState, p: Params) -> JSON:
-    chat = state.get_chat(p.chat_id())
-    return {**chat, "accent_color_id": 0, "max_reaction_count": 11, "accepted_gift_types": ACCEPTED_GIFT_TYPES}
-
-
 @api_method("getChatMember")
 def get_chat_member(state: BotState, p: Params) -> JSON:
     chat = state.get_chat(p.chat_id())
@@ -55,14 +42,3 @@ def get_chat_member(state: BotState, p: Params) -> JSON:
     if user is None:
         raise bad_request("user not found")
     return chat_member(chat, user, state.member_status(chat["id"], user_id))
-
-
-@api_method("getChatAdministrators")
-def get_chat_administrators(state: BotState, p: Params) -> list[JSON]:
-    chat = state.get_chat(p.chat_id())
-    if chat["type"] == "private":
-        raise bad_request("there are no administrators in the private chat")
-    with state.lock:
-        candidates = [state.bot_user, *state.users.values()]
-        statuses = [(user, state.member_status(chat["id"], user["id"])) for user in candidates]
-    return [chat_member(chat, user, status) for user, status in statuses if status in ("creator", "administrator")]

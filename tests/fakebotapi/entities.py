@@ -60,7 +60,7 @@ def trim(text: str, entities: list[Entity]) -> tuple[str, list[Entity]]:
 
 
 class TextBuilder:
-    """What the markup parsers share: the source, a read position, the plain text built so far
+    """The HTML parser's text state: the source, a read position, the plain text built so far
     with its UTF-16 length, and the entities found."""
 
     def __init__(self, source: str, lookup_user: UserLookup | None) -> None:

@@ -41,7 +41,6 @@ class StoredMessage:
     message: JSON
     from_bot: bool
     sent: JSON = field(default_factory=dict)  # raw_text, parse_mode, reply_markup, ... as given
-    deleted: bool = False
 
     def view(self) -> JSON:
         """The message as tests see it: the Message object overlaid with the request's fields."""
@@ -138,8 +137,6 @@ class BotState:
         self.inline_answers: dict[str, JSON] = {}
         self.my_commands: dict[tuple[str | None, str], list[JSON]] = {}
         self.webhook: JSON | None = None
-        self.bot_texts: dict[str, str] = {}  # setMyDescription & co.
-        self.menu_buttons: dict[int | None, JSON] = {}
         self.calls: list[Call] = []
         self._poll_generation = 0
 
@@ -201,8 +198,7 @@ class BotState:
 
     def find_message(self, chat_id: int, message_id: int) -> StoredMessage | None:
         with self.lock:
-            stored = self.messages.get((chat_id, message_id))
-            return stored if stored and not stored.deleted else None
+            return self.messages.get((chat_id, message_id))
 
     # --- updates ----------------------------------------------------------------------------
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from telegram.constants import MessageLimit
+
 from .entities import Entity, UserLookup, trim, utf16_len
 from .errors import bad_request, cant_parse
 from .html_check import MarkupError, parse_html
-from .markdown_check import parse_markdown_v2
 
-MAX_MESSAGE_LENGTH = 4096  # UTF-16 code units, after entity parsing
 MAX_CALLBACK_DATA_BYTES = 64
 MAX_CALLBACK_ANSWER_LENGTH = 200
 MAX_INLINE_RESULTS = 50
@@ -43,12 +43,9 @@ def parse_text(
             plain, found = text, [dict(entity) for entity in entities or []]
         elif mode == "html":
             plain, found = parse_html(text, strict_ampersand=strict_ampersand, lookup_user=lookup_user)
-        elif mode == "markdownv2":
-            plain, found = parse_markdown_v2(text, lookup_user=lookup_user)
-        elif mode == "markdown":
+        elif mode in ("markdown", "markdownv2"):
             raise bad_request(
-                "can't parse entities: the fake Bot API does not implement the legacy Markdown "
-                "parse mode; use HTML or MarkdownV2"
+                "can't parse entities: the fake Bot API implements only the HTML parse mode (the bot's)"
             )
         else:
             raise bad_request("unsupported parse_mode")
@@ -60,10 +57,11 @@ def parse_text(
 def check_message_text(
     text: str, *, empty: str = "message text is empty", too_long: str = "message is too long"
 ) -> None:
-    """Rejects parsed message text that is empty or longer than 4096 UTF-16 code units."""
+    """Rejects parsed message text that is empty or longer than Telegram's limit (4096 UTF-16
+    code units, counted after entity parsing)."""
     if not text:
         raise bad_request(empty)
-    if utf16_len(text) > MAX_MESSAGE_LENGTH:
+    if utf16_len(text) > MessageLimit.MAX_TEXT_LENGTH:
         raise bad_request(too_long)
 
 

@@ -465,8 +465,9 @@ class QuoteBook:
     ) -> list[Quote]:
         """Quotations of ``kinds``, of ``speaker`` if given, ranked by ``query`` if given (else in
         article order): cosine of query and quotation vectors, plus 0.05 x the share of query words
-        in the quotation and up to 0.02 for length (a three-word fragment ranks below a statement). Raises :class:`UnknownSpeaker` for a name that is nobody in the article;
-        a person without quotations gets ``[]``."""
+        in the quotation and up to 0.02 for length (a three-word fragment ranks below a statement).
+        Raises :class:`UnknownSpeaker` for a name that is nobody in the article; a person without
+        quotations gets ``[]``."""
         return list(self.rank(speaker, query, limit, kinds).quotes)
 
     def rank(

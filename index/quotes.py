@@ -40,6 +40,7 @@ import numpy as np
 from .schema import Passage, Quote, Speaker
 from .sentences import split_spans
 from .speakers import Mention, SpeakerIndex, curated_index, detect_people, fold, stem
+from .tuning import KEY_QUOTE_LENGTH_BONUS, QUOTE_LENGTH_BONUS, QUOTE_LEXICAL_WEIGHT, STATEMENT_WORDS
 
 KINDS = ("direct", "reported", "term")
 
@@ -374,15 +375,10 @@ class UnknownSpeaker(ValueError):
 
 
 # A quotation matches a topic (RankedQuotes.matches) when its topical score, the cosine of topic
-# and quotation plus LEXICAL_WEIGHT x the share of the topic's words it contains, reaches the
+# and quotation plus QUOTE_LEXICAL_WEIGHT x the share of the topic's words it contains, reaches the
 # topic's best cosine with the engine's unrelated background corpus; a fragment of fewer than
-# STATEMENT_WORDS words must also contain a topic word. Measured by bench/quote_topics.py on 48
-# labelled topics x the article's 7 direct quotations (336 pairs, 30 matches): 24 matches found,
-# 7 false ones (multi-word topics sharing one word with a quotation), 6 missed (cross-language or
-# paraphrase-only topics: "ceasefire", "Feuerpause", "Bündnis"). Without the fragment rule 17 false
-# ones, 10 of them the fragment „über die Pläne“: its cosine with any topic is high (hubness).
-LEXICAL_WEIGHT = 0.05
-STATEMENT_WORDS = 5  # as key_quotes: a whole statement, not a fragment
+# STATEMENT_WORDS words must also contain a topic word (without that rule, fragments such as
+# „über die Pläne“ match most topics: hubness). Measured: bench/results/quote_topics.json.
 
 
 @dataclass(frozen=True)
@@ -464,8 +460,9 @@ class QuoteBook:
         kinds: Iterable[str] = ("direct",),
     ) -> list[Quote]:
         """Quotations of ``kinds``, of ``speaker`` if given, ranked by ``query`` if given (else in
-        article order): cosine of query and quotation vectors, plus 0.05 x the share of query words
-        in the quotation and up to 0.02 for length (a three-word fragment ranks below a statement).
+        article order): cosine of query and quotation vectors, plus :data:`QUOTE_LEXICAL_WEIGHT` x the
+        share of query words in the quotation and up to :data:`QUOTE_LENGTH_BONUS` for length (a
+        three-word fragment ranks below a statement; index/tuning.py).
         Raises :class:`UnknownSpeaker` for a name that is nobody in the article; a person without
         quotations gets ``[]``."""
         return list(self.rank(speaker, query, limit, kinds).quotes)
@@ -496,8 +493,8 @@ class QuoteBook:
             lexical = np.asarray([len(terms & {stem(w) for w in _WORD.findall(self.quotes[i].text)}) / max(1, len(terms))
                                   for i in pool])
             n_words = np.asarray([len(self.quotes[i].text.split()) for i in pool])
-            topical = dense + LEXICAL_WEIGHT * lexical
-            score = topical + 0.02 * np.minimum(n_words, 10) / 10  # fragments rank lower
+            topical = dense + QUOTE_LEXICAL_WEIGHT * lexical
+            score = topical + QUOTE_LENGTH_BONUS * np.minimum(n_words, 10) / 10  # fragments rank lower
             order = sorted(range(len(pool)), key=lambda j: (-float(score[j]), pool[j]))
             level = self.background_level(qvec)
             fits = (topical >= level) & ((n_words >= STATEMENT_WORDS) | (lexical > 0))
@@ -522,7 +519,7 @@ class QuoteBook:
         ]
         def score(i: int) -> float:
             central = float(self._vectors[i] @ self._centroid) if self._vectors is not None and self._centroid is not None else 0.0
-            return central + 0.05 * min(len(self.quotes[i].text), 300) / 300
+            return central + KEY_QUOTE_LENGTH_BONUS * min(len(self.quotes[i].text), 300) / 300
         ranked = sorted(pool, key=lambda i: (-score(i), i))
         chosen: list[int] = []
         for i in ranked:

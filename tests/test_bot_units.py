@@ -8,7 +8,8 @@ import sys
 
 import pytest
 
-from bot.cards import INLINE_MAX_RESULTS, cards_for_answer, key_cards
+from bot.cards import cards_for_answer, key_cards
+from bot.tuning import INLINE_MAX_RESULTS
 from bot.context import QuestionRecord, RecentQuestions
 from bot.flood import FloodGuard, Verdict
 from bot.i18n import TEXTS, language_of, text

@@ -7,7 +7,8 @@ import json
 import pytest
 
 from bot.formatting import TELEGRAM_LIMIT
-from index.briefing import TEXT_BUDGET, briefing_to_json, make_briefing
+from index.briefing import briefing_to_json, make_briefing
+from index.tuning import BRIEFING_TEXT_BUDGET
 from index.formatting import format_briefing_text
 from index.quotes import QuoteBook
 
@@ -59,7 +60,7 @@ def test_metadata_json_shape_and_size(engine, briefing):
     assert all(set(q) == {"speaker", "quote", "passage_id"} and q["speaker"] for q in data["quotes"])
     text = format_briefing_text(briefing)
     assert text.startswith(engine.article.title) and "DW · 11.12.2025" in text
-    assert len(text) <= TEXT_BUDGET < TELEGRAM_LIMIT
+    assert len(text) <= BRIEFING_TEXT_BUDGET < TELEGRAM_LIMIT
     assert len(json.dumps(data, ensure_ascii=False)) <= TELEGRAM_LIMIT
 
 
@@ -76,7 +77,7 @@ def test_trims_points_to_fit_the_budget(engine, book, monkeypatch):
     import index.briefing as briefing_module
 
     full = make_briefing(engine, book, n_points=5)
-    monkeypatch.setattr(briefing_module, "TEXT_BUDGET", len(format_briefing_text(full)) - 1)
+    monkeypatch.setattr(briefing_module, "BRIEFING_TEXT_BUDGET", len(format_briefing_text(full)) - 1)
     trimmed = make_briefing(engine, book, n_points=5)
     assert 3 <= len(trimmed.points) < 5
     assert {p.passage_id for p in trimmed.points} < {p.passage_id for p in full.points}

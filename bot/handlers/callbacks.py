@@ -22,17 +22,12 @@ from index.schema import Hit
 from ..context import BotContext
 from ..formatting import format_context, format_more
 from ..i18n import text
+from ..tuning import CONTEXT_RADIUS, MORE_PAGE, RELEVANT_SHARE
 from .common import FALLBACK_GROUP, HANDLER_GROUP, answer_keyboard, handled_elsewhere, lang_of, off_loop, send_html
 from .questions import has_context
 
-MORE_PAGE = 3
-CONTEXT_RADIUS = 1
-# "More" lists only passages whose fused (RRF) score is at least RELEVANT_SHARE x the best one's.
-# Measured on the 126 labelled answerable questions of tests/data/*_eval.jsonl with every passage
-# ranked: the passage that answers scores >= 0.9 x the best in 124 of them (98.4 %), and 0.9 keeps
-# 7 passages per question on median (at most 11) of the 18 that can be retrieved; 0.8 keeps 17,
-# i.e. nearly all. Titles, subheadings and video titles are never listed (no sentence to quote).
-RELEVANT_SHARE = 0.9
+# "More" lists passages scoring at least RELEVANT_SHARE x the best (bot/tuning.py). Titles,
+# subheadings and video titles are never listed (no sentence to quote).
 NOT_LISTED = ("title", "heading", "video")
 CONTEXT_DATA = re.compile(r"^ctx:(?P<id>\d{1,6})(?::(?P<start>\d{1,6})-(?P<end>\d{1,6}))?$")
 

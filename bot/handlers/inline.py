@@ -9,14 +9,14 @@ from __future__ import annotations
 from telegram import InlineQueryResultArticle, InlineQueryResultsButton, InputTextMessageContent, Update
 from telegram.ext import Application, InlineQueryHandler
 
-from ..cards import INLINE_MAX_RESULTS, Card, article_quotes, cards_for_answer, key_cards
+from ..cards import Card, article_quotes, cards_for_answer, key_cards
 from ..context import BotContext
 from ..formatting import format_inline_card, inline_title, passage_label, reason_of, strip_tags
 from ..i18n import text
+from ..tuning import INLINE_CACHE_SECONDS, INLINE_MAX_RESULTS
 from .common import HANDLER_GROUP, NO_PREVIEW, lang_of, off_loop
 from .quotes import inline_quote_results
 
-CACHE_SECONDS = 300
 
 
 def inline_result(card: Card, article, lang: str, bot_username: str = "") -> InlineQueryResultArticle:
@@ -50,7 +50,7 @@ async def on_inline_query(update: Update, context: BotContext) -> None:
     button = None
     if not results:
         button = InlineQueryResultsButton(text=text(lang, hint), start_parameter="help")
-    await query.answer(results, cache_time=CACHE_SECONDS, is_personal=False, button=button)
+    await query.answer(results, cache_time=INLINE_CACHE_SECONDS, is_personal=False, button=button)
 
 
 def register(app: Application) -> None:

@@ -22,15 +22,14 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 
 from index.schema import Quote, Speaker
 
-from ..cards import INLINE_MAX_RESULTS, Card, key_cards
+from ..cards import Card, key_cards
 from ..context import BotContext
 from ..formatting import echo, esc
 from ..i18n import text
 from ..quoting import format_inline_quote, format_people, format_quotes, inline_quote_title, who
+from ..tuning import INLINE_MAX_RESULTS, KEY_QUOTES, QUOTE_LIMIT
 from .common import HANDLER_GROUP, NO_PREVIEW, flood_stopped, lang_of, off_loop, reply_html, send_html
 
-QUOTE_LIMIT = 5  # cards per /quote reply
-KEY_QUOTES = 3  # key quotations for the empty inline query
 BUTTON = re.compile(r"^quote:([a-z0-9-]{1,50})$")
 # New messages and channel posts (channels have no users: the post itself is the command).
 NEW_OR_CHANNEL = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST

@@ -29,7 +29,7 @@ def main() -> None:
     engine = common.open_engine()
     files = sorted(p for p in (common.ROOT / "tests" / "data").glob("*_eval.jsonl") if "unseen" not in p.name)
     items = [it for f in files for it in load_eval(f) if it.gold_any]
-    answers = engine.ask_many([it.question for it in items], len(engine.passages), thresholds=OPEN)
+    answers = engine.ask_many([it.question for it in items], len(engine.article.passages), thresholds=OPEN)
     ratios, kept = [], {share: [] for share in (0.7, 0.8, 0.85, 0.88, 0.9, 0.92, 0.95)}
     for item, answer in zip(items, answers):
         if not answer.hits:

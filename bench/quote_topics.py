@@ -35,7 +35,7 @@ def main() -> None:
     args = common.parser(__doc__.splitlines()[0]).parse_args()
     run = common.Run.start("quote_topics", args)
     engine = common.open_engine()
-    book = QuoteBook.from_engine(engine)
+    book = QuoteBook.build(engine.article, engine)
     rows = []  # (topic, label, labelled a match, matched by the rule, matched without the fragment condition)
     for topic, relevant in LABELS.items():
         qvec = engine.embed_queries([topic])[0]

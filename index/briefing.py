@@ -3,7 +3,7 @@
 Key points are chosen for coverage, not position: candidate sentences (lead and paragraphs only,
 60 to 320 characters, no questions, not mostly quotation) are picked greedily by facility
 location: each pick adds the most to how well every lead/paragraph passage of the article is
-represented by its nearest chosen sentence (cosine of the engine's document vectors). At most one
+represented by its nearest chosen sentence (cosine of the model's document vectors). At most one
 point per passage and at most half of the points (rounded up) per section, so they spread over
 the article; they are shown in article order. Quotations come from :meth:`QuoteBook.key_quotes`,
 skipping any that overlaps a chosen point. Points are dropped (never below three), then
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .article import Article
 from .formatting import format_briefing_text
 from .quotes import DocumentVectors, QuoteBook
 from .schema import Briefing, BriefingPoint, Passage, Quote, Sentence
@@ -25,18 +26,20 @@ from .tuning import (  # reasons: index/tuning.py
 BODY_KINDS = ("lead", "paragraph")
 
 
-def make_briefing(engine, book: QuoteBook, n_points: int = 4, n_quotes: int = 3,
+def make_briefing(article: Article, book: QuoteBook, n_points: int = 4, n_quotes: int = 3,
                   vectors: DocumentVectors | None = None) -> Briefing:
-    """``vectors``: the engine's document vectors; by default the book's (shared, so that no text
-    is embedded twice)."""
+    """The briefing of ``article`` (its first article) with ``book``'s quotations. ``vectors``:
+    document vectors of the same model; by default the book's (shared, so that no text is
+    embedded twice)."""
+    vectors = vectors if vectors is not None else book.document_vectors
     if vectors is None:
-        vectors = book.document_vectors if book.document_vectors is not None else DocumentVectors(engine)
-    article = engine.article
-    body = [p for p in engine.passages if p.article_id == article.id and p.kind in BODY_KINDS]
+        raise ValueError("a briefing needs document vectors: the book's or given ones")
+    meta = article.meta
+    body = [p for p in article.passages if p.article_id == meta.id and p.kind in BODY_KINDS]
     n_points = min(MAX_POINTS, max(MIN_POINTS, n_points))
     n_quotes = min(MAX_QUOTES, max(0, n_quotes))
     direct = [q for q in book.quotes if q.kind == "direct"]
-    candidates = [(p, s) for p in body for s in engine.sentences_of(p.id) if _fit_for_point(s, direct)]
+    candidates = [(p, s) for p in body for s in article.sentences_of(p.id) if _fit_for_point(s, direct)]
     chosen = _cover(vectors, body, candidates, n_points)  # in order of pick
     points = [candidates[i] for i in chosen]
     quotes = [
@@ -46,7 +49,7 @@ def make_briefing(engine, book: QuoteBook, n_points: int = 4, n_quotes: int = 3,
 
     def build() -> Briefing:
         in_order = sorted(points, key=lambda ps: (body.index(ps[0]), ps[1].start))
-        return Briefing(article, tuple(BriefingPoint(s.text, p.id) for p, s in in_order), tuple(quotes))
+        return Briefing(meta, tuple(BriefingPoint(s.text, p.id) for p, s in in_order), tuple(quotes))
 
     briefing = build()
     while len(format_briefing_text(briefing)) > BRIEFING_TEXT_BUDGET:

@@ -37,6 +37,7 @@ from typing import Callable, Iterable
 
 import numpy as np
 
+from .article import Article, Embeds
 from .schema import Passage, Quote, Speaker
 from .sentences import split_spans
 from .speakers import Mention, SpeakerIndex, curated_index, detect_people, fold, stem
@@ -395,9 +396,9 @@ class RankedQuotes:
 
 
 class QuoteBook:
-    """All quotations of the engine's articles, their vectors, and the people in them.
+    """All quotations of an :class:`~index.article.Article`, their vectors, and the people in them.
 
-    Built once (:meth:`from_engine`) and read-only afterwards. A direct quotation that repeats
+    Built once (:meth:`build`) and read-only afterwards. A direct quotation that repeats
     part of a longer one of the same speaker (the headline echoing the text) is kept in
     :attr:`quotes` but not returned twice by :meth:`find` or :meth:`key_quotes`.
     """
@@ -420,26 +421,19 @@ class QuoteBook:
         self._centroid = centroid
         self._background = background  # the engine's unrelated sentences (document vectors)
         self._echoes = _echoes(self.quotes)
-        self.document_vectors = document_vectors  # the engine's document vectors (from_engine), or None
+        self.document_vectors = document_vectors  # the shared document vectors (build), or None
 
     @classmethod
-    def from_engine(cls, engine, vectors: "DocumentVectors | None" = None) -> "QuoteBook":
-        """The book of ``engine``'s articles; ``vectors`` (one per engine) embeds the texts and
-        stays with the book (:attr:`document_vectors`) for the briefing."""
-        document_vectors = vectors if vectors is not None else DocumentVectors(engine)
-        passages = engine.passages
-        speakers: dict[str, Speaker] = {}
-        quotes: list[Quote] = []
-        for _, group in groupby(passages, key=lambda p: p.article_id):
-            group = list(group)
-            found = detect_people(group)
-            quotes += extract_quotes(group, found)
-            speakers.update((s.key, s) for s in found if s.key not in speakers)
+    def build(cls, article: Article, embeds: Embeds, vectors: "DocumentVectors | None" = None) -> "QuoteBook":
+        """The book of ``article``'s quotations (:attr:`Article.quotes`), embedded by ``embeds``
+        (whose ``background`` is the level a topic must beat); ``vectors`` (one per model) embeds
+        the texts and stays with the book (:attr:`document_vectors`) for the briefing."""
+        document_vectors = vectors if vectors is not None else DocumentVectors(embeds)
+        quotes = list(article.quotes)
         vectors = document_vectors([q.text for q in quotes])
-        body = document_vectors([p.text for p in passages if p.kind in ("lead", "paragraph")])
+        body = document_vectors([p.text for p in article.passages if p.kind in ("lead", "paragraph")])
         centroid = _unit(body.mean(axis=0)) if len(body) else None
-        background = getattr(getattr(engine, "data", None), "background", None)
-        return cls(quotes, list(speakers.values()), vectors, engine.embed_queries, centroid, background,
+        return cls(quotes, list(article.speakers), vectors, embeds.embed_queries, centroid, embeds.background,
                    document_vectors=document_vectors)
 
     def resolve(self, name: str) -> Speaker | None:
@@ -530,20 +524,20 @@ class QuoteBook:
 
 
 class DocumentVectors:
-    """``engine.embed_documents(texts)``, each text embedded once: one per engine, built by the
+    """``embeds.embed_documents(texts)``, each text embedded once: one per model, built by the
     caller and shared by the quote book and the briefing (:func:`~index.briefing.make_briefing`)."""
 
-    def __init__(self, engine) -> None:
-        self.engine = engine
+    def __init__(self, embeds: Embeds) -> None:
+        self.embeds = embeds
         self._cache: dict[str, np.ndarray] = {}
 
     def __call__(self, texts: list[str]) -> np.ndarray:
         cache = self._cache
         todo = list(dict.fromkeys(t for t in texts if t not in cache))
         if todo:
-            cache.update(zip(todo, self.engine.embed_documents(todo)))
+            cache.update(zip(todo, self.embeds.embed_documents(todo)))
         if not texts:
-            return self.engine.embed_documents([])
+            return self.embeds.embed_documents([])
         return np.stack([cache[t] for t in texts])
 
 

@@ -49,8 +49,8 @@ async def on_more(update: Update, context: BotContext) -> None:
     if record is None or query.message is None:
         await query.answer(text(lang, "expired"), show_alert=True)
         return
-    engine = context.engine
-    answer = await off_loop(engine.ask, record.question, len(engine.passages))
+    article = context.article
+    answer = await off_loop(context.engine.ask, record.question, len(article.passages))
     new, left = further_passages(answer.hits, record.shown)
     if not new:  # said once on the last page; older buttons of the question only get a notice
         await query.answer(text(lang, "no_more"))
@@ -60,7 +60,7 @@ async def on_more(update: Update, context: BotContext) -> None:
     context.data.questions.put(key, dataclasses.replace(record, shown=shown))
     first = new[0].passage.id
     keyboard = answer_keyboard(record.lang, more_key=key if left else None,
-                               context_id=first if has_context(engine, first) else None,
+                               context_id=first if has_context(article, first) else None,
                                context_span=(new[0].quote_start, new[0].quote_end))
     await send_html(context.bot, query.message.chat.id,
                     format_more(new, record.lang, last=not left, limit=context.settings.message_limit),
@@ -78,9 +78,8 @@ def context_request(data: str) -> tuple[int, tuple[int, int] | None]:
 
 async def on_context(update: Update, context: BotContext) -> None:
     query, lang = update.callback_query, lang_of(update, context)
-    engine = context.engine
     passage_id, span = context_request(query.data)
-    passages = engine.neighbours(passage_id, CONTEXT_RADIUS)
+    passages = context.article.neighbours(passage_id, CONTEXT_RADIUS)
     if not passages or query.message is None:
         await query.answer(text(lang, "expired"), show_alert=True)
         return

@@ -75,7 +75,7 @@ async def on_quote(update: Update, context: BotContext) -> None:
 
 def quote_messages(context: BotContext, speaker: Speaker, quotes: list[Quote], lang: str, topic: str = "",
                    matched: bool = True) -> list[str]:
-    return format_quotes(speaker, quotes, context.engine.article, lang, topic=topic, matched=matched,
+    return format_quotes(speaker, quotes, context.article.meta, lang, topic=topic, matched=matched,
                          bot_username=context.bot.username, limit=context.settings.message_limit)
 
 
@@ -117,19 +117,19 @@ async def inline_quote_results(
     book = context.library.book.ready()
     if book is None:
         return None
-    engine, bot_username = context.engine, context.bot.username
+    article, bot_username = context.article, context.bot.username
     query_text = query_text.strip()
     if not query_text:  # the key quotations, the lead, then the other key passages
         quotes = book.key_quotes(KEY_QUOTES)
-        cards = sorted((c for c in key_cards(engine, len(engine.passages), book.quotes) if not _overlaps(c, quotes)),
+        cards = sorted((c for c in key_cards(article, len(article.passages), book.quotes) if not _overlaps(c, quotes)),
                        key=lambda c: c.passage.kind != "lead")
-        results = [inline_quote_result(q, engine.article, bot_username) for q in quotes]
+        results = [inline_quote_result(q, article.meta, bot_username) for q in quotes]
         return (results + [passage_result(c) for c in cards])[:INLINE_MAX_RESULTS]
     speaker, topic = book.split_speaker_query(query_text, near=False)  # "Markt …" is a question, not Mark Rutte
     if speaker is None:
         return None
     quotes = await off_loop(book.find, speaker, topic or None, INLINE_MAX_RESULTS)
-    return [inline_quote_result(q, engine.article, bot_username) for q in quotes] or None
+    return [inline_quote_result(q, article.meta, bot_username) for q in quotes] or None
 
 
 def register(app: Application) -> None:

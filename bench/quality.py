@@ -39,7 +39,7 @@ class BM25Only:
 
     def __init__(self, engine) -> None:
         self.passages = engine.article.passages
-        sentences = [s for group in engine.data.sentences for s in group]
+        sentences = [s for group in engine.article.sentences for s in group]
         by_id = {p.id: i for i, p in enumerate(self.passages)}
         self.sentence_passage = np.array([by_id[s.passage_id] for s in sentences], dtype=np.int64)
         self.lexical = LexicalIndex([s.text for s in sentences])
@@ -89,7 +89,7 @@ class Baseline:
 
         self.engine, self.detect = engine, detect_language
         self.passages = engine.article.passages
-        sentences = [s for group in engine.data.sentences for s in group]
+        sentences = [s for group in engine.article.sentences for s in group]
         by_id = {p.id: i for i, p in enumerate(self.passages)}
         kinds = {p.id: p.kind for p in self.passages}
         sentences = [s for s in sentences if kinds[s.passage_id] in self.KINDS]

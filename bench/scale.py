@@ -50,7 +50,7 @@ PIPELINE_GOAL_MS = 50.0  # query p95 at 100k passages
 def sentence_pool(engine) -> list[str]:
     from index.background import background_sentences
 
-    return [s.text for group in engine.data.sentences for s in group] + list(background_sentences())
+    return [s.text for group in engine.article.sentences for s in group] + list(background_sentences())
 
 
 def make_corpus(engine, n: int, rng: np.random.Generator):
@@ -59,7 +59,7 @@ def make_corpus(engine, n: int, rng: np.random.Generator):
     from index.schema import Passage, Sentence
 
     pool = sentence_pool(engine)
-    lengths = np.array([len(g) for g in engine.data.sentences])
+    lengths = np.array([len(g) for g in engine.article.sentences])
     passages, sentences, units = [], [], []
     for pid in range(n):
         chosen = [pool[i] for i in rng.integers(0, len(pool), int(rng.choice(lengths)))]

@@ -76,7 +76,7 @@ def build_times(embedder, repeats: int) -> dict:
             again.append(t.seconds)
         units = engine.data.vectors.ntotal
     return {"runs_s": [round(s, 3) for s in seconds], "median_s": round(statistics.median(seconds), 3),
-            "min_s": round(min(seconds), 3), "units": units, "passages": len(engine.passages),
+            "min_s": round(min(seconds), 3), "units": units, "passages": len(engine.article.passages),
             "rebuild_runs_s": [round(s, 3) for s in again], "rebuild_median_s": round(statistics.median(again), 3)}
 
 

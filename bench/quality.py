@@ -38,8 +38,8 @@ class BM25Only:
     name = "BM25 alone"
 
     def __init__(self, engine) -> None:
-        self.passages = engine.passages
-        sentences = [s for group in engine.data.sentences for s in group]
+        self.passages = engine.article.passages
+        sentences = [s for group in engine.article.sentences for s in group]
         by_id = {p.id: i for i, p in enumerate(self.passages)}
         self.sentence_passage = np.array([by_id[s.passage_id] for s in sentences], dtype=np.int64)
         self.lexical = LexicalIndex([s.text for s in sentences])
@@ -61,7 +61,7 @@ class NaivePassages:
         import faiss
 
         self.engine = engine
-        self.passages = engine.passages
+        self.passages = engine.article.passages
         vectors = engine.embed_documents([p.text for p in self.passages])
         self.index = faiss.IndexFlatIP(vectors.shape[1])
         self.index.add(vectors)
@@ -88,8 +88,8 @@ class Baseline:
         from index.language import detect_language
 
         self.engine, self.detect = engine, detect_language
-        self.passages = engine.passages
-        sentences = [s for group in engine.data.sentences for s in group]
+        self.passages = engine.article.passages
+        sentences = [s for group in engine.article.sentences for s in group]
         by_id = {p.id: i for i, p in enumerate(self.passages)}
         kinds = {p.id: p.kind for p in self.passages}
         sentences = [s for s in sentences if kinds[s.passage_id] in self.KINDS]
@@ -151,7 +151,7 @@ def main() -> None:
     systems = [EngineSystem(engine), Baseline(engine), BM25Only(engine), NaivePassages(engine)]
     rows = measure(files, systems)
     print_rows(rows)
-    run.save({"rows": rows, "top_k": TOP_K, "passages": len(engine.passages)})
+    run.save({"rows": rows, "top_k": TOP_K, "passages": len(engine.article.passages)})
 
 
 if __name__ == "__main__":

@@ -6,13 +6,14 @@ Labels: for each topic, the quotations (surname initial + passage id) that are a
 other direct quotation of Merz and Rutte is not. Cross-language and paraphrase topics are kept
 in to show what the rule misses.
 
-    .venv/bin/python bench/quote_topics.py
+    .venv/bin/python bench/quote_topics.py     (-> bench/results/quote_topics.json)
 """
 
 from __future__ import annotations
 
 import common  # noqa: F401  (environment and sys.path first)
-from index.quotes import _WORD, LEXICAL_WEIGHT, STATEMENT_WORDS, QuoteBook
+from index.quotes import _WORD, QuoteBook
+from index.tuning import QUOTE_LEXICAL_WEIGHT, STATEMENT_WORDS
 from index.speakers import stem
 
 LABELS = {
@@ -31,8 +32,10 @@ LABELS = {
 
 
 def main() -> None:
+    args = common.parser(__doc__.splitlines()[0]).parse_args()
+    run = common.Run.start("quote_topics", args)
     engine = common.open_engine()
-    book = QuoteBook.from_engine(engine)
+    book = QuoteBook.build(engine.article, engine)
     rows = []  # (topic, label, labelled a match, matched by the rule, matched without the fragment condition)
     for topic, relevant in LABELS.items():
         qvec = engine.embed_queries([topic])[0]
@@ -44,14 +47,18 @@ def main() -> None:
                 label = f"{quote.speaker.name.split()[-1][0]}{quote.passage_id}"
                 lexical = len(terms & {stem(w) for w in _WORD.findall(quote.text)}) / max(1, len(terms))
                 dense = float(book._vectors[book.quotes.index(quote)] @ qvec)
-                rows.append((topic, label, label in relevant, match, dense + LEXICAL_WEIGHT * lexical >= level))
+                rows.append((topic, label, label in relevant, match, dense + QUOTE_LEXICAL_WEIGHT * lexical >= level))
+    results = {"pairs": len(rows), "labelled_matches": sum(r[2] for r in rows),
+               "QUOTE_LEXICAL_WEIGHT": QUOTE_LEXICAL_WEIGHT, "STATEMENT_WORDS": STATEMENT_WORDS}
     for name, column in (("rule", 3), ("without the fragment condition", 4)):
         tp = sum(r[2] and r[column] for r in rows)
         fp = [(r[0], r[1]) for r in rows if r[column] and not r[2]]
         fn = [(r[0], r[1]) for r in rows if r[2] and not r[column]]
+        results[name] = {"found": tp, "false": len(fp), "missed": len(fn), "false_pairs": fp, "missed_pairs": fn}
         print(f"{name}: {len(rows)} pairs, {sum(r[2] for r in rows)} labelled matches; found {tp}, "
               f"false {len(fp)}, missed {len(fn)}\n  false: {fp}\n  missed: {fn}")
-    print(f"(LEXICAL_WEIGHT {LEXICAL_WEIGHT}, STATEMENT_WORDS {STATEMENT_WORDS})")
+    print(f"(QUOTE_LEXICAL_WEIGHT {QUOTE_LEXICAL_WEIGHT}, STATEMENT_WORDS {STATEMENT_WORDS})")
+    run.save(results)
 
 
 if __name__ == "__main__":

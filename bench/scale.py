@@ -50,7 +50,7 @@ PIPELINE_GOAL_MS = 50.0  # query p95 at 100k passages
 def sentence_pool(engine) -> list[str]:
     from index.background import background_sentences
 
-    return [s.text for group in engine.data.sentences for s in group] + list(background_sentences())
+    return [s.text for group in engine.article.sentences for s in group] + list(background_sentences())
 
 
 def make_corpus(engine, n: int, rng: np.random.Generator):
@@ -59,7 +59,7 @@ def make_corpus(engine, n: int, rng: np.random.Generator):
     from index.schema import Passage, Sentence
 
     pool = sentence_pool(engine)
-    lengths = np.array([len(g) for g in engine.data.sentences])
+    lengths = np.array([len(g) for g in engine.article.sentences])
     passages, sentences, units = [], [], []
     for pid in range(n):
         chosen = [pool[i] for i in rng.integers(0, len(pool), int(rng.choice(lengths)))]
@@ -222,7 +222,7 @@ def engine_rows(engine, corpus, vectors, sparse, built: dict, questions: list[st
         gc.collect()
         before = common.rss_mb()
         with common.timed() as t:
-            data = store.IndexData(engine.articles, passages, sentences, units, index, dict(engine.data.manifest),
+            data = store.IndexData(list(engine.article.articles), passages, sentences, units, index, dict(engine.data.manifest),
                                    engine.data.background, sparse)
             big = Engine(EngineSettings(seeds_dir=common.SEEDS, index_dir=common.BENCH_INDEX), engine.embedder, data)
         setup_s, added_mb = t.seconds, common.rss_mb() - before
@@ -321,7 +321,7 @@ def main() -> None:
     synth_q, _ = synthetic_vectors(pool, max(0, args.queries - len(real_q)), rng)
     queries = np.vstack([real_q, synth_q])[: args.queries]
 
-    units_per_passage = engine.data.vectors.ntotal / len(engine.passages)
+    units_per_passage = engine.data.vectors.ntotal / len(engine.article.passages)
     per_size = []
     partial = common.RESULTS / f"scale{'.quick' if args.quick else ''}.partial.json"
     for n in sizes:

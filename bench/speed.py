@@ -95,7 +95,7 @@ def first_build(engine) -> dict:
 
     builder = engine.embedder.builder()
     texts = []
-    for p in engine.passages:
+    for p in engine.article.passages:
         group = split_passage(p)
         texts += [s.text for s in group] + ([p.text] if len(group) > 1 else [])
     builder.encode_with_sparse(texts[:8], "document")  # warm

@@ -79,11 +79,11 @@ async def _post_init(app: Application) -> None:
     if data.engine is None:
         data.engine = await asyncio.to_thread(data.engine_factory)
         data.owns_engine = True
-    data.library = Library(data.engine)
+    data.library = Library(data.engine.article, data.engine)  # the text, and the model to embed it
     await prepare_library(app)  # the quote book and briefing, so that first uses do not wait
     await set_commands(app)
     restore_subscriptions(app)  # daily briefings from SUBSCRIPTIONS_DB into the JobQueue
-    log.info("bot @%s ready: %d passages of %r", app.bot.username, len(data.engine.passages), data.engine.article.title)
+    log.info("bot @%s ready: %d passages of %r", app.bot.username, len(data.engine.article.passages), data.engine.article.meta.title)
 
 
 async def _post_shutdown(app: Application) -> None:

@@ -27,17 +27,14 @@ from telegram import Update
 from telegram.constants import ChatAction
 from telegram.ext import BaseUpdateProcessor
 
+from .tuning import CACHE_SIZE, MAX_BATCH, MAX_CONCURRENT_UPDATES, TYPING_AFTER, TYPING_EVERY
+
 if TYPE_CHECKING:
-    from index.engine import Engine
+    from index.article import Retriever
     from index.schema import Answer
 
 log = logging.getLogger(__name__)
 
-MAX_CONCURRENT_UPDATES = 64
-MAX_BATCH = 16
-CACHE_SIZE = 1024
-TYPING_AFTER = 0.3
-TYPING_EVERY = 4.5
 
 
 class ChatOrderedProcessor(BaseUpdateProcessor):
@@ -91,7 +88,7 @@ def normalise(question: str) -> str:
 class Asker:
     """The bot's way to the engine: bounded, batched, cached (see the module docstring)."""
 
-    def __init__(self, engine: Engine, limit: int | None = None, max_batch: int = MAX_BATCH,
+    def __init__(self, engine: Retriever, limit: int | None = None, max_batch: int = MAX_BATCH,
                  cache_size: int = CACHE_SIZE) -> None:
         if limit is None:
             from index.threads import thread_count

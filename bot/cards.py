@@ -11,28 +11,19 @@ with is never a card.
 from __future__ import annotations
 
 import re
-import weakref
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Iterable, Iterator, Protocol, Sequence
+from typing import Iterable, Iterator, Sequence
 
-from index.schema import Answer, Passage, Quote, Sentence, Speaker
+from index.article import Article
+from index.schema import Answer, Passage, Quote, Speaker
 
-INLINE_MAX_RESULTS = 10
+from .tuning import INLINE_MAX_RESULTS, WHOLE_QUOTE_CHARS
+
 DIRECT_SPEECH = re.compile(r"(?:^|[\s:(])[\"„“»](?:[^\"„“»«\s]+\s+){3,}")
 # A sentence ends with . ! ? or …, maybe followed by closing quotation marks, then space or the end.
 _SENTENCE_END = re.compile(r"[.!?…][\"“”»«’']*(?=\s|$)")
 _SENTENCE_GAP = re.compile(r"[.!?…][\"“”»«’']*\s+")
-WHOLE_QUOTE_CHARS = 600  # a bullet widened to a whole quotation, at most
-
-
-class ArticleSource(Protocol):
-    """What cards need from the engine (the real ``Engine`` satisfies it)."""
-
-    @property
-    def passages(self) -> list[Passage]: ...
-
-    def sentences_of(self, passage_id: int) -> list[Sentence]: ...
 
 
 @dataclass(frozen=True)
@@ -102,7 +93,7 @@ def _who(speaker: Speaker) -> str:
 def with_speakers(cards: Iterable[Card], quotes: Sequence[Quote]) -> Iterator[Card]:
     """Each card widened to whole quotations (:func:`whole_quote`) and credited to whoever speaks
     in it: the speakers of the direct quotations it holds, else of its reported speech (``quotes``:
-    :func:`index.quotes.extract_quotes` of the article). A card holding a direct quotation of
+    :attr:`index.article.Article.quotes`). A card holding a direct quotation of
     nobody known is left out: no fragment of speech without its speaker."""
     by_passage: dict[int, list[Quote]] = defaultdict(list)
     for q in quotes:
@@ -116,20 +107,6 @@ def with_speakers(cards: Iterable[Card], quotes: Sequence[Quote]) -> Iterator[Ca
             continue
         said = direct or [q for q in inside if q.speaker]
         yield Card(card.passage, start, end, " / ".join(dict.fromkeys(_who(q.speaker) for q in said)))
-
-
-_QUOTES: "weakref.WeakKeyDictionary[object, list[Quote]]" = weakref.WeakKeyDictionary()
-
-
-def article_quotes(article: ArticleSource) -> list[Quote]:
-    """Every quotation of the article's passages, with its speaker (pure extraction, no model),
-    once per engine."""
-    found = _QUOTES.get(article)
-    if found is None:
-        from index.quotes import extract_quotes
-
-        found = _QUOTES[article] = extract_quotes(article.passages)
-    return found
 
 
 def unique_cards(cards: Iterable[Card], limit: int = INLINE_MAX_RESULTS) -> list[Card]:
@@ -156,7 +133,7 @@ def opens_quotation(sentence: str) -> bool:
     return DIRECT_SPEECH.search(sentence) is not None
 
 
-def key_cards(article: ArticleSource, limit: int = INLINE_MAX_RESULTS, quotes: Sequence[Quote] = ()) -> list[Card]:
+def key_cards(article: Article, limit: int = INLINE_MAX_RESULTS, quotes: Sequence[Quote] = ()) -> list[Card]:
     """The headline, the lead, then the first quotation of each paragraph, then the first
     sentence of each paragraph, in article order, up to ``limit``; each credited to its speaker
     (:func:`with_speakers`)."""

@@ -3,7 +3,9 @@
 ``BotData`` is the application's ``bot_data`` (one per :class:`~telegram.ext.Application`):
 settings, the engine (set in ``post_init``), the flood guard, the recent questions behind the
 "More" buttons and the chats already refused. Handlers receive a :class:`BotContext`, whose
-``engine``/``settings``/``data`` properties are typed and fail loudly when the engine is missing.
+``engine`` (the retriever: ask), ``article`` (the text the replies quote: a frozen
+:class:`~index.article.Article`), ``settings`` and ``data`` properties are typed and fail loudly
+when the engine is missing.
 """
 
 from __future__ import annotations
@@ -18,13 +20,14 @@ from telegram.ext import CallbackContext, ContextTypes, ExtBot
 from .flood import FloodGuard
 from .library import Library, get_library
 from .settings import BotSettings
+from .tuning import RECENT_QUESTIONS
 
 if TYPE_CHECKING:  # the engine pulls in torch and faiss: never at import time
+    from index.article import Article
     from index.engine import Engine
 
     from .subscriptions import SubscriptionStore
 
-RECENT_QUESTIONS = 1024
 
 
 @dataclass(frozen=True)
@@ -124,6 +127,11 @@ class BotContext(CallbackContext[ExtBot, dict, dict, BotData]):
     @property
     def engine(self) -> Engine:
         return get_engine(self)
+
+    @property
+    def article(self) -> Article:
+        """The article the engine answers from (passages, sentences, metadata, quotations)."""
+        return get_engine(self).article
 
     @property
     def library(self) -> Library:

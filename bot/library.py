@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Callable, Generic, TypeVar
 from telegram.ext import Application, CallbackContext
 
 if TYPE_CHECKING:  # both pull in numpy; the engine pulls in torch
+    from index.article import Article, Embeds
     from index.quotes import QuoteBook
     from index.schema import Briefing
 
@@ -66,14 +67,13 @@ class Library:
     """What the quote and briefing features read: ``await library.quote_book()``,
     ``await library.briefing()``, or ``library.book.ready()`` where waiting is not an option."""
 
-    def __init__(self, engine) -> None:
+    def __init__(self, article: Article, embeds: Embeds) -> None:
         from index.briefing import make_briefing
         from index.quotes import DocumentVectors, QuoteBook
 
-        self.engine = engine
-        vectors = DocumentVectors(engine)  # one per engine: the briefing reuses the book's vectors
-        self.book: Lazy[QuoteBook] = Lazy("quote book", lambda: QuoteBook.from_engine(engine, vectors))
-        self._briefing: Lazy[Briefing] = Lazy("briefing", lambda: make_briefing(engine, self._book_value(), vectors=vectors))
+        vectors = DocumentVectors(embeds)  # one per model: the briefing reuses the book's vectors
+        self.book: Lazy[QuoteBook] = Lazy("quote book", lambda: QuoteBook.build(article, embeds, vectors))
+        self._briefing: Lazy[Briefing] = Lazy("briefing", lambda: make_briefing(article, self._book_value(), vectors=vectors))
 
     def _book_value(self) -> QuoteBook:
         book = self.book.ready()

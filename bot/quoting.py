@@ -14,14 +14,14 @@ from __future__ import annotations
 from typing import Sequence
 
 from index.schema import ArticleMeta, Briefing, Quote, Speaker
+from index.tuning import MIN_POINTS, MIN_QUOTES
 
 from .formatting import TELEGRAM_LIMIT, echo, esc, passage_ref, split_html, split_message
 from .i18n import text
+from .tuning import INLINE_TITLE_CHARS
 
-INLINE_TITLE_CHARS = 100
-# The order in which a briefing sheds parts until it fits one message: quotations down to two,
-# points down to three, then what is left (never seen with a real article).
-MIN_QUOTES, MIN_POINTS = 2, 3
+# A briefing sheds parts until it fits one message: quotations down to MIN_QUOTES, points down
+# to MIN_POINTS (index/tuning.py, as index.briefing), then what is left (never seen with a real article).
 
 
 def who(speaker: Speaker | None) -> str:

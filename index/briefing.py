@@ -3,41 +3,43 @@
 Key points are chosen for coverage, not position: candidate sentences (lead and paragraphs only,
 60 to 320 characters, no questions, not mostly quotation) are picked greedily by facility
 location: each pick adds the most to how well every lead/paragraph passage of the article is
-represented by its nearest chosen sentence (cosine of the engine's document vectors). At most one
+represented by its nearest chosen sentence (cosine of the model's document vectors). At most one
 point per passage and at most half of the points (rounded up) per section, so they spread over
 the article; they are shown in article order. Quotations come from :meth:`QuoteBook.key_quotes`,
 skipping any that overlaps a chosen point. Points are dropped (never below three), then
-quotations (never below two), until the plain text fits :data:`TEXT_BUDGET`.
+quotations (never below two), until the plain text fits :data:`~index.tuning.BRIEFING_TEXT_BUDGET`.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from .article import Article
 from .formatting import format_briefing_text
 from .quotes import DocumentVectors, QuoteBook
 from .schema import Briefing, BriefingPoint, Passage, Quote, Sentence
 
-TEXT_BUDGET = 3500  # plain text; a Telegram message holds 4096 characters with markup
-MIN_POINTS, MAX_POINTS = 3, 5
-MIN_QUOTES, MAX_QUOTES = 2, 3
+from .tuning import (  # reasons: index/tuning.py
+    BRIEFING_TEXT_BUDGET, MAX_POINT_CHARS, MAX_POINTS, MAX_QUOTE_CHARS, MAX_QUOTES, MIN_POINT_CHARS, MIN_POINTS, MIN_QUOTES,
+)
+
 BODY_KINDS = ("lead", "paragraph")
-MIN_CHARS, MAX_CHARS = 60, 320
-MAX_QUOTE_CHARS = 600
 
 
-def make_briefing(engine, book: QuoteBook, n_points: int = 4, n_quotes: int = 3,
+def make_briefing(article: Article, book: QuoteBook, n_points: int = 4, n_quotes: int = 3,
                   vectors: DocumentVectors | None = None) -> Briefing:
-    """``vectors``: the engine's document vectors; by default the book's (shared, so that no text
-    is embedded twice)."""
+    """The briefing of ``article`` (its first article) with ``book``'s quotations. ``vectors``:
+    document vectors of the same model; by default the book's (shared, so that no text is
+    embedded twice)."""
+    vectors = vectors if vectors is not None else book.document_vectors
     if vectors is None:
-        vectors = book.document_vectors if book.document_vectors is not None else DocumentVectors(engine)
-    article = engine.article
-    body = [p for p in engine.passages if p.article_id == article.id and p.kind in BODY_KINDS]
+        raise ValueError("a briefing needs document vectors: the book's or given ones")
+    meta = article.meta
+    body = [p for p in article.passages if p.article_id == meta.id and p.kind in BODY_KINDS]
     n_points = min(MAX_POINTS, max(MIN_POINTS, n_points))
     n_quotes = min(MAX_QUOTES, max(0, n_quotes))
     direct = [q for q in book.quotes if q.kind == "direct"]
-    candidates = [(p, s) for p in body for s in engine.sentences_of(p.id) if _fit_for_point(s, direct)]
+    candidates = [(p, s) for p in body for s in article.sentences_of(p.id) if _fit_for_point(s, direct)]
     chosen = _cover(vectors, body, candidates, n_points)  # in order of pick
     points = [candidates[i] for i in chosen]
     quotes = [
@@ -47,10 +49,10 @@ def make_briefing(engine, book: QuoteBook, n_points: int = 4, n_quotes: int = 3,
 
     def build() -> Briefing:
         in_order = sorted(points, key=lambda ps: (body.index(ps[0]), ps[1].start))
-        return Briefing(article, tuple(BriefingPoint(s.text, p.id) for p, s in in_order), tuple(quotes))
+        return Briefing(meta, tuple(BriefingPoint(s.text, p.id) for p, s in in_order), tuple(quotes))
 
     briefing = build()
-    while len(format_briefing_text(briefing)) > TEXT_BUDGET:
+    while len(format_briefing_text(briefing)) > BRIEFING_TEXT_BUDGET:
         if len(points) > MIN_POINTS:
             points.pop()  # the last pick adds the least coverage
         elif len(quotes) > MIN_QUOTES:
@@ -62,7 +64,7 @@ def make_briefing(engine, book: QuoteBook, n_points: int = 4, n_quotes: int = 3,
 
 
 def _fit_for_point(s: Sentence, direct: list[Quote]) -> bool:
-    if not MIN_CHARS <= len(s.text) <= MAX_CHARS or s.text.rstrip().endswith("?"):
+    if not MIN_POINT_CHARS <= len(s.text) <= MAX_POINT_CHARS or s.text.rstrip().endswith("?"):
         return False
     quoted = sum(max(0, min(q.end, s.end) - max(q.start, s.start)) for q in direct if q.passage_id == s.passage_id)
     return quoted <= len(s.text) / 2  # a sentence that is mostly a quotation belongs to the quotes

@@ -106,7 +106,7 @@ def cmd_ask(args) -> int:
         if args.json:
             print(json.dumps(answer.to_json_dict(), ensure_ascii=False))
         else:
-            print(format_answer_text(answer, engine))
+            print(format_answer_text(answer, engine.article))
         return 0
     if sys.stdin is None or sys.stdin.isatty():
         raise UsageError('no question: article-bot ask "QUESTION" (or questions on stdin, one per line)')
@@ -119,7 +119,7 @@ def cmd_ask(args) -> int:
         if args.json:
             print(json.dumps(answer.to_json_dict(), ensure_ascii=False), flush=True)
         else:
-            print(format_answer_text(answer, engine), flush=True)
+            print(format_answer_text(answer, engine.article), flush=True)
     return 0
 
 
@@ -150,7 +150,8 @@ def cmd_chat(args) -> int:
     engine = _open_engine(args)
     interactive = sys.stdin.isatty()
     if interactive:
-        print(f"Ask about: {engine.article.title} ({engine.article.publisher}, {engine.article.date_display}). "
+        meta = engine.article.meta
+        print(f"Ask about: {meta.title} ({meta.publisher}, {meta.date_display}). "
               "Ctrl-D to quit.")
     while True:
         if interactive:
@@ -160,7 +161,7 @@ def cmd_chat(args) -> int:
             return 0
         if not line.strip():
             continue
-        print(format_answer_text(engine.ask(line.strip()), engine), flush=True)
+        print(format_answer_text(engine.ask(line.strip()), engine.article), flush=True)
 
 
 def cmd_quotes(args) -> int:
@@ -169,7 +170,7 @@ def cmd_quotes(args) -> int:
     from index.quotes import QuoteBook
 
     engine = _open_engine(args)
-    book = QuoteBook.from_engine(engine)
+    book = QuoteBook.build(engine.article, engine)
     speaker = None
     if args.speaker:
         speaker = book.resolve(args.speaker)
@@ -195,7 +196,7 @@ def cmd_brief(args) -> int:
     from index.quotes import QuoteBook
 
     engine = _open_engine(args)
-    briefing = make_briefing(engine, QuoteBook.from_engine(engine))
+    briefing = make_briefing(engine.article, QuoteBook.build(engine.article, engine))
     if args.json:
         print(json.dumps(briefing_to_json(briefing), ensure_ascii=False))
     else:

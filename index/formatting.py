@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .schema import Answer, Hit
-from .schema import Briefing, Quote
+from .article import Article
+from .schema import Answer, Briefing, Hit, Quote
 
 BOLD, DIM, RESET = "\033[1m", "\033[2m", "\033[0m"
 
@@ -19,7 +19,7 @@ def highlight(hit: Hit, color: bool) -> str:
 SMALL_TALK = "Hello! Ask me a question about the article, e.g. \"What did Rutte warn about?\""
 
 
-def format_answer_text(answer: Answer, engine=None, color: bool = False) -> str:
+def format_answer_text(answer: Answer, article: Article | None = None, color: bool = False) -> str:
     """The terminal rendering of each verdict (index.decision): quotes for "answer", the closest
     passages introduced as such for "unsure", a short reply otherwise."""
     reason = str(getattr(answer.reason, "value", answer.reason))
@@ -27,10 +27,8 @@ def format_answer_text(answer: Answer, engine=None, color: bool = False) -> str:
         return f"Q: {answer.question}\n{SMALL_TALK}\n"
     if not answer.hits:
         topics = ""
-        if engine is not None:
-            headings = [p.text for p in engine.passages if p.kind == "heading"]
-            if headings:
-                topics = "\nThe article covers: " + "; ".join(headings) + "."
+        if article is not None and article.headings:
+            topics = "\nThe article covers: " + "; ".join(article.headings) + "."
         why = (f"The article never mentions {answer.unknown_name}, so it does not answer this question."
                if answer.unknown_name else "The article does not answer this question.")
         return f"Q: {answer.question}\n{why}{topics}\n"

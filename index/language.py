@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from .tuning import MAX_QUESTION_CHARS, MAX_WORD_CHARS  # cuts that keep one message from holding the encoder
+
 _LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 
 
@@ -21,8 +23,7 @@ def has_words(text: str) -> bool:
 def detect_language(text: str) -> str | None:
     """ISO 639-1 code of the question's language (py3langid), or None for text without words.
 
-    py3langid named the language of 201 of 207 labelled questions and never mistook a German
-    question for another language or the reverse (bench/crossval.py)."""
+    Measured on the labelled questions: docs/evaluation.md (the language cues it replaced)."""
     if not has_words(text):
         return None
     import py3langid
@@ -31,11 +32,6 @@ def detect_language(text: str) -> str | None:
 
 
 _CONTROL = re.compile(r"[\ud800-\udfff\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ufffd]")
-# The model encodes every token, with no cap: a question is cut to a length no real question
-# needs, and runs of characters without a space (pasted junk, long URLs) to a word's length, so
-# that one hostile message cannot hold the encoder for seconds.
-MAX_QUESTION_CHARS = 300
-MAX_WORD_CHARS = 40
 
 
 def clean_question(text: str) -> str:

@@ -25,14 +25,14 @@ from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
 
+from .tuning import NAME_KNOWN_AT, NAME_UNKNOWN_BELOW, SHORT_NAME, SHORT_NAME_KNOWN_AT  # reasons: index/tuning.py
+
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _POSSESSIVE = re.compile(r"['’]s?$")
 # Spelling fold after transliteration: sounds that languages write differently.
 _FOLDS = (("sch", "sh"), ("tsch", "ch"), ("ck", "k"), ("ph", "f"), ("w", "v"), ("z", "s"), ("c", "k"),
           ("q", "k"), ("x", "ks"), ("y", "i"), ("j", "i"), ("ou", "u"), ("ue", "u"), ("ie", "i"))
 _DOUBLE = re.compile(r"(.)\1+")
-SHORT_NAME = 5  # folded names shorter than this ("mesi") need a closer match: short words collide
-SHORT_KNOWN_AT = 0.93
 
 
 class NameMatch(str, Enum):
@@ -75,7 +75,8 @@ def similarity(a: str, b: str) -> float:
 class ArticleNames:
     """The article's words, ready for matching question names against them."""
 
-    def __init__(self, texts: list[str], known_at: float = 0.86, unknown_below: float = 0.75) -> None:
+    def __init__(self, texts: list[str], known_at: float = NAME_KNOWN_AT,
+                 unknown_below: float = NAME_UNKNOWN_BELOW) -> None:
         words = {w for text in texts for w in _WORD.findall(text) for w in w.split("-") if len(w) >= 2}
         self._by_key: dict[str, str] = {}
         for w in sorted(words):
@@ -111,7 +112,7 @@ class ArticleNames:
             scored = [(self.best(p), p) for p in parts] or [((1.0, token), token)]
             (score, article_word), part = min(scored, key=lambda t: t[0][0])
             short = len(fold(part)) < SHORT_NAME
-            if score >= (SHORT_KNOWN_AT if short else self.known_at):
+            if score >= (SHORT_NAME_KNOWN_AT if short else self.known_at):
                 match = NameMatch.KNOWN
             elif score < self.unknown_below and language != "de" and not _english_word(part, language):
                 match = NameMatch.UNKNOWN

@@ -37,9 +37,11 @@ from typing import Callable, Iterable
 
 import numpy as np
 
+from .article import Article, Embeds
 from .schema import Passage, Quote, Speaker
 from .sentences import split_spans
 from .speakers import Mention, SpeakerIndex, curated_index, detect_people, fold, stem
+from .tuning import KEY_QUOTE_LENGTH_BONUS, QUOTE_LENGTH_BONUS, QUOTE_LEXICAL_WEIGHT, STATEMENT_WORDS
 
 KINDS = ("direct", "reported", "term")
 
@@ -374,15 +376,10 @@ class UnknownSpeaker(ValueError):
 
 
 # A quotation matches a topic (RankedQuotes.matches) when its topical score, the cosine of topic
-# and quotation plus LEXICAL_WEIGHT x the share of the topic's words it contains, reaches the
+# and quotation plus QUOTE_LEXICAL_WEIGHT x the share of the topic's words it contains, reaches the
 # topic's best cosine with the engine's unrelated background corpus; a fragment of fewer than
-# STATEMENT_WORDS words must also contain a topic word. Measured by bench/quote_topics.py on 48
-# labelled topics x the article's 7 direct quotations (336 pairs, 30 matches): 24 matches found,
-# 7 false ones (multi-word topics sharing one word with a quotation), 6 missed (cross-language or
-# paraphrase-only topics: "ceasefire", "Feuerpause", "Bündnis"). Without the fragment rule 17 false
-# ones, 10 of them the fragment „über die Pläne“: its cosine with any topic is high (hubness).
-LEXICAL_WEIGHT = 0.05
-STATEMENT_WORDS = 5  # as key_quotes: a whole statement, not a fragment
+# STATEMENT_WORDS words must also contain a topic word (without that rule, fragments such as
+# „über die Pläne“ match most topics: hubness). Measured: bench/results/quote_topics.json.
 
 
 @dataclass(frozen=True)
@@ -399,9 +396,9 @@ class RankedQuotes:
 
 
 class QuoteBook:
-    """All quotations of the engine's articles, their vectors, and the people in them.
+    """All quotations of an :class:`~index.article.Article`, their vectors, and the people in them.
 
-    Built once (:meth:`from_engine`) and read-only afterwards. A direct quotation that repeats
+    Built once (:meth:`build`) and read-only afterwards. A direct quotation that repeats
     part of a longer one of the same speaker (the headline echoing the text) is kept in
     :attr:`quotes` but not returned twice by :meth:`find` or :meth:`key_quotes`.
     """
@@ -424,26 +421,19 @@ class QuoteBook:
         self._centroid = centroid
         self._background = background  # the engine's unrelated sentences (document vectors)
         self._echoes = _echoes(self.quotes)
-        self.document_vectors = document_vectors  # the engine's document vectors (from_engine), or None
+        self.document_vectors = document_vectors  # the shared document vectors (build), or None
 
     @classmethod
-    def from_engine(cls, engine, vectors: "DocumentVectors | None" = None) -> "QuoteBook":
-        """The book of ``engine``'s articles; ``vectors`` (one per engine) embeds the texts and
-        stays with the book (:attr:`document_vectors`) for the briefing."""
-        document_vectors = vectors if vectors is not None else DocumentVectors(engine)
-        passages = engine.passages
-        speakers: dict[str, Speaker] = {}
-        quotes: list[Quote] = []
-        for _, group in groupby(passages, key=lambda p: p.article_id):
-            group = list(group)
-            found = detect_people(group)
-            quotes += extract_quotes(group, found)
-            speakers.update((s.key, s) for s in found if s.key not in speakers)
+    def build(cls, article: Article, embeds: Embeds, vectors: "DocumentVectors | None" = None) -> "QuoteBook":
+        """The book of ``article``'s quotations (:attr:`Article.quotes`), embedded by ``embeds``
+        (whose ``background`` is the level a topic must beat); ``vectors`` (one per model) embeds
+        the texts and stays with the book (:attr:`document_vectors`) for the briefing."""
+        document_vectors = vectors if vectors is not None else DocumentVectors(embeds)
+        quotes = list(article.quotes)
         vectors = document_vectors([q.text for q in quotes])
-        body = document_vectors([p.text for p in passages if p.kind in ("lead", "paragraph")])
+        body = document_vectors([p.text for p in article.passages if p.kind in ("lead", "paragraph")])
         centroid = _unit(body.mean(axis=0)) if len(body) else None
-        background = getattr(getattr(engine, "data", None), "background", None)
-        return cls(quotes, list(speakers.values()), vectors, engine.embed_queries, centroid, background,
+        return cls(quotes, list(article.speakers), vectors, embeds.embed_queries, centroid, embeds.background,
                    document_vectors=document_vectors)
 
     def resolve(self, name: str) -> Speaker | None:
@@ -464,8 +454,9 @@ class QuoteBook:
         kinds: Iterable[str] = ("direct",),
     ) -> list[Quote]:
         """Quotations of ``kinds``, of ``speaker`` if given, ranked by ``query`` if given (else in
-        article order): cosine of query and quotation vectors, plus 0.05 x the share of query words
-        in the quotation and up to 0.02 for length (a three-word fragment ranks below a statement).
+        article order): cosine of query and quotation vectors, plus :data:`QUOTE_LEXICAL_WEIGHT` x the
+        share of query words in the quotation and up to :data:`QUOTE_LENGTH_BONUS` for length (a
+        three-word fragment ranks below a statement; index/tuning.py).
         Raises :class:`UnknownSpeaker` for a name that is nobody in the article; a person without
         quotations gets ``[]``."""
         return list(self.rank(speaker, query, limit, kinds).quotes)
@@ -496,8 +487,8 @@ class QuoteBook:
             lexical = np.asarray([len(terms & {stem(w) for w in _WORD.findall(self.quotes[i].text)}) / max(1, len(terms))
                                   for i in pool])
             n_words = np.asarray([len(self.quotes[i].text.split()) for i in pool])
-            topical = dense + LEXICAL_WEIGHT * lexical
-            score = topical + 0.02 * np.minimum(n_words, 10) / 10  # fragments rank lower
+            topical = dense + QUOTE_LEXICAL_WEIGHT * lexical
+            score = topical + QUOTE_LENGTH_BONUS * np.minimum(n_words, 10) / 10  # fragments rank lower
             order = sorted(range(len(pool)), key=lambda j: (-float(score[j]), pool[j]))
             level = self.background_level(qvec)
             fits = (topical >= level) & ((n_words >= STATEMENT_WORDS) | (lexical > 0))
@@ -522,7 +513,7 @@ class QuoteBook:
         ]
         def score(i: int) -> float:
             central = float(self._vectors[i] @ self._centroid) if self._vectors is not None and self._centroid is not None else 0.0
-            return central + 0.05 * min(len(self.quotes[i].text), 300) / 300
+            return central + KEY_QUOTE_LENGTH_BONUS * min(len(self.quotes[i].text), 300) / 300
         ranked = sorted(pool, key=lambda i: (-score(i), i))
         chosen: list[int] = []
         for i in ranked:
@@ -533,20 +524,20 @@ class QuoteBook:
 
 
 class DocumentVectors:
-    """``engine.embed_documents(texts)``, each text embedded once: one per engine, built by the
+    """``embeds.embed_documents(texts)``, each text embedded once: one per model, built by the
     caller and shared by the quote book and the briefing (:func:`~index.briefing.make_briefing`)."""
 
-    def __init__(self, engine) -> None:
-        self.engine = engine
+    def __init__(self, embeds: Embeds) -> None:
+        self.embeds = embeds
         self._cache: dict[str, np.ndarray] = {}
 
     def __call__(self, texts: list[str]) -> np.ndarray:
         cache = self._cache
         todo = list(dict.fromkeys(t for t in texts if t not in cache))
         if todo:
-            cache.update(zip(todo, self.engine.embed_documents(todo)))
+            cache.update(zip(todo, self.embeds.embed_documents(todo)))
         if not texts:
-            return self.engine.embed_documents([])
+            return self.embeds.embed_documents([])
         return np.stack([cache[t] for t in texts])
 
 

@@ -13,10 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-RRF_K = 60
-# A rank list contributes to the fusion for its first RANK_DEPTH entries only: at rank 1,000 one
-# list adds 1/1060 (the first place adds 1/61). Smaller corpora are ranked in full.
-RANK_DEPTH = 1000
+from .tuning import RANK_DEPTH, RRF_K  # reasons: index/tuning.py
 
 
 def max_per_group(unit_scores: np.ndarray, unit_group: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:

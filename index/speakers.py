@@ -26,6 +26,7 @@ from typing import Iterable
 
 from . import names as spelling
 from .schema import Passage, Speaker
+from .tuning import NAME_KNOWN_AT, SHORT_NAME_KNOWN_AT
 
 PEOPLE_FILE = Path(__file__).resolve().parent / "data" / "people.json"
 
@@ -258,9 +259,9 @@ class SpeakerIndex:
 
 # A near miss of a name (rapidfuzz Jaro-Winkler of the spelling keys of index.names) counts from
 # the similarity at which the engine takes a question's word for a name of the article
-# (index.names.ArticleNames: 0.86; 0.93 for words shorter than five letters).
-NEAR_NAME = 0.86
-NEAR_SHORT_NAME = spelling.SHORT_KNOWN_AT
+# (index.names.ArticleNames; the values: index/tuning.py).
+NEAR_NAME = NAME_KNOWN_AT
+NEAR_SHORT_NAME = SHORT_NAME_KNOWN_AT
 
 
 def name_similarity(word: str, name: str) -> float:

@@ -36,14 +36,11 @@ from pathlib import Path
 import numpy as np
 
 from .schema import ArticleMeta, Passage, Sentence
+from .tuning import APPROX_THRESHOLD, HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH, HNSW_M  # exact search, HNSW above
 
 log = logging.getLogger(__name__)
 
 ENGINE_VERSION = "5"  # 5: units encoded by index.native (batched); their sparse terms read the bare text
-# Above this many embedded units the engine switches from exact search to HNSW (see docs/performance.md, Scale).
-# bench/scale.py: exact search at the engine's k=512 costs ~19 ms per 100k vectors (p95), so it
-# passes 5 ms near 27k vectors; HNSW (M=32, efSearch=256) is ~1 ms there at recall@10 0.999.
-APPROX_THRESHOLD = 25_000
 MANIFEST = "manifest.json"
 FILES = ("articles.json", "passages.jsonl", "units.jsonl", "vectors.faiss", "background.npy", "background_queries.npy")
 BACKGROUND_FILES = ("background.npy", "background_queries.npy")
@@ -89,9 +86,9 @@ def make_faiss(vectors: np.ndarray, approx_threshold: int = APPROX_THRESHOLD):
 
     n, dim = vectors.shape
     if n > approx_threshold:
-        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efConstruction = 80
-        index.hnsw.efSearch = 256  # recall@10 0.98 at 300k vectors (128: 0.96) for +0.5 ms
+        index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+        index.hnsw.efSearch = HNSW_EF_SEARCH
     else:
         index = faiss.IndexFlatIP(dim)
     if n:

@@ -105,7 +105,7 @@ class Harness:
         from bot.formatting import format_source, strip_tags
 
         engine = self.app.bot_data.engine
-        sources = {strip_tags(format_source(engine.article, len(engine.passages), lang)) for lang in ("en", "de")}
+        sources = {strip_tags(format_source(engine.article.meta, len(engine.article.passages), lang)) for lang in ("en", "de")}
         command = self.api.send_text(chat_id, "/source", user_id=chat_id if chat_id > 0 else 1)
 
         def answered(api):

@@ -52,7 +52,7 @@ async def test_also_in_the_article_shows_whole_quotations_without_dangling_marks
     also = reply["text"].split("Außerdem im Artikel\n", 1)[1]
     bullets = re.findall(r"^• (.+) §(\d+)$", also, flags=re.M)
     assert len(bullets) == 2 and all(balanced(text) for text, _ in bullets), bullets
-    assert all(text in engine.passage(int(pid)).text for text, pid in bullets)  # verbatim
+    assert all(text in engine.article.passage(int(pid)).text for text, pid in bullets)  # verbatim
     assert ('Merz sagt: "Es ist nichts mehr so wie früher. Und wir sind in einer anderen Welt. Und wir leben in einer '
             'anderen Zeit. Und diese andere Zeit erfordert andere Antworten, als wir sie in der Vergangenheit gegeben '
             'haben."', "6") in bullets
@@ -101,7 +101,7 @@ async def test_more_stops_at_the_relevant_passages_says_so_once_and_lists_no_tit
         pages.append(message)
     ids = passage_ids(reply) + [i for page in pages for i in passage_ids(page)]
     assert len(ids) == len(set(ids)) < 18  # 18 passages can be retrieved at all
-    kinds = {engine.passage(i).kind for i in ids}
+    kinds = {engine.article.passage(i).kind for i in ids}
     assert not kinds & {"title", "heading", "video"}
     done = "Die übrigen Stellen des Artikels passen nicht zu dieser Frage."
     assert [done in page["text"] for page in pages] == [False] * (len(pages) - 1) + [True]
@@ -271,7 +271,7 @@ async def test_a_new_handler_module_plugs_in_without_the_fallbacks_interfering(e
     from bot.handlers.common import HANDLER_GROUP, reply_html
 
     async def demo(update, context):
-        await reply_html(update, f"demo of {len(context.engine.passages)} passages")
+        await reply_html(update, f"demo of {len(context.article.passages)} passages")
 
     async def pressed(update, context):
         await update.callback_query.answer("feature button")

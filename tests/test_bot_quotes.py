@@ -24,7 +24,7 @@ RUTTE_URGENCY = "Aber zu viele bei uns sehen die Dringlichkeit immer noch nicht.
 
 @pytest.fixture(scope="module")
 def book(engine):
-    return QuoteBook.from_engine(engine)
+    return QuoteBook.build(engine.article, engine)
 
 
 @pytest.fixture
@@ -52,7 +52,7 @@ async def test_quote_name_and_topic_puts_the_matching_quotation_first(bot, book,
     assert expected[0].passage_id == 8 and expected[0].text.startswith(MERZ_CEASEFIRE)
     quotes = card_quotes(reply)
     assert quotes == [q.text for q in expected] and len(quotes) == 4
-    assert all(q in engine.passage(e.passage_id).text for q, e in zip(quotes, expected))  # verbatim
+    assert all(q in engine.article.passage(e.passage_id).text for q, e in zip(quotes, expected))  # verbatim
     assert reply["text"].startswith("Quotations of Friedrich Merz, Bundeskanzler:\nBest match for Waffenstillstand first.")
     assert "— Friedrich Merz, Bundeskanzler · DW, 11.12.2025 · §8" in reply["text"]
     assert f'<a href="{LINK}8">§8</a>' in reply["raw_text"]
@@ -145,7 +145,7 @@ async def test_inline_empty_query_gives_key_quotes_then_the_lead_and_others_keep
     texts = check_results(results)
     key = book.key_quotes(3)
     assert [r["id"] for r in results[:3]] == [f"q{q.passage_id}-{q.start}-{q.end}" for q in key]
-    lead = next(p for p in engine.passages if p.kind == "lead")
+    lead = next(p for p in engine.article.passages if p.kind == "lead")
     assert results[3]["id"] == f"p{lead.id}-0-{len(lead.text)}" and len(results) == 10
     assert any("Wir sind Russlands nächstes Ziel" in t for t in texts[:3])
 
@@ -156,13 +156,13 @@ async def test_inline_empty_query_gives_key_quotes_then_the_lead_and_others_keep
 # ---- /brief ------------------------------------------------------------------------------------
 def check_briefing(message: dict, engine, book) -> Briefing:
     """The message is the briefing index/briefing.py makes, as one valid message."""
-    briefing = make_briefing(engine, book)
+    briefing = make_briefing(engine.article, book)
     html, text_ = message["raw_text"], message["text"]
     assert len(html) <= TELEGRAM_LIMIT and html_problems(html) == []
-    assert text_.startswith(f"Briefing\n{engine.article.title}\nDW · 11.12.2025")
+    assert text_.startswith(f"Briefing\n{engine.article.meta.title}\nDW · 11.12.2025")
     assert 3 <= len(briefing.points) <= 5 and 2 <= len(briefing.quotes) <= 3
     for point in briefing.points:
-        assert point.text in engine.passage(point.passage_id).text
+        assert point.text in engine.article.passage(point.passage_id).text
         assert f"• {point.text} §{point.passage_id}" in text_
         assert f'<a href="{LINK}{point.passage_id}">§{point.passage_id}</a>' in html
     for quote in briefing.quotes:

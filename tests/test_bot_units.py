@@ -8,7 +8,8 @@ import sys
 
 import pytest
 
-from bot.cards import INLINE_MAX_RESULTS, cards_for_answer, key_cards
+from bot.cards import cards_for_answer, key_cards
+from bot.tuning import INLINE_MAX_RESULTS
 from bot.context import QuestionRecord, RecentQuestions
 from bot.flood import FloodGuard, Verdict
 from bot.i18n import TEXTS, language_of, text
@@ -160,7 +161,7 @@ def test_cards_for_a_question_quote_the_answer_verbatim(engine):
 
 
 def test_key_cards_start_with_headline_and_lead_then_quotations(engine):
-    cards = key_cards(engine)
+    cards = key_cards(engine.article)
     assert len(cards) == INLINE_MAX_RESULTS
     assert [c.passage.kind for c in cards[:2]] == ["title", "lead"]
     assert any(c.quote.startswith("Merz sagt: \"Es ist nichts mehr so wie früher.") for c in cards)
@@ -192,15 +193,13 @@ def test_cards_are_whole_quotations_credited_to_their_speaker_or_left_out():
 
 
 def test_cards_on_the_real_article_name_who_speaks(engine):
-    from bot.cards import article_quotes
-
-    quotes = article_quotes(engine)
-    assert article_quotes(engine) is quotes  # extracted once per engine
+    quotes = engine.article.quotes
+    assert engine.article.quotes is quotes  # extracted once per article
     answer = engine.ask("Dringlichkeit", INLINE_MAX_RESULTS)
     cards = cards_for_answer(answer, quotes=quotes)
     assert cards[0].quote.startswith('"Aber zu viele') and cards[0].quote.endswith('Aber das tut sie nicht."')
     assert cards[0].speaker == "Mark Rutte, NATO-Generalsekretär"
-    for card in cards + key_cards(engine, quotes=quotes):
+    for card in cards + key_cards(engine.article, quotes=quotes):
         speech = [q for q in quotes if q.kind == "direct" and q.passage_id == card.passage.id
                   and q.start < card.end and card.start < q.end]
         assert card.quote in card.passage.text and (card.speaker or not speech)

@@ -31,7 +31,7 @@ def quotes(passages):
 
 @pytest.fixture(scope="module")
 def book(engine):
-    return QuoteBook.from_engine(engine)
+    return QuoteBook.build(engine.article, engine)
 
 
 def _p(pid: int, kind: str, text: str, section: str = "S") -> Passage:

@@ -22,17 +22,12 @@ from index.schema import Hit
 from ..context import BotContext
 from ..formatting import format_context, format_more
 from ..i18n import text
+from ..tuning import CONTEXT_RADIUS, MORE_PAGE, RELEVANT_SHARE
 from .common import FALLBACK_GROUP, HANDLER_GROUP, answer_keyboard, handled_elsewhere, lang_of, off_loop, send_html
 from .questions import has_context
 
-MORE_PAGE = 3
-CONTEXT_RADIUS = 1
-# "More" lists only passages whose fused (RRF) score is at least RELEVANT_SHARE x the best one's.
-# Measured on the 126 labelled answerable questions of tests/data/*_eval.jsonl with every passage
-# ranked: the passage that answers scores >= 0.9 x the best in 124 of them (98.4 %), and 0.9 keeps
-# 7 passages per question on median (at most 11) of the 18 that can be retrieved; 0.8 keeps 17,
-# i.e. nearly all. Titles, subheadings and video titles are never listed (no sentence to quote).
-RELEVANT_SHARE = 0.9
+# "More" lists passages scoring at least RELEVANT_SHARE x the best (bot/tuning.py). Titles,
+# subheadings and video titles are never listed (no sentence to quote).
 NOT_LISTED = ("title", "heading", "video")
 CONTEXT_DATA = re.compile(r"^ctx:(?P<id>\d{1,6})(?::(?P<start>\d{1,6})-(?P<end>\d{1,6}))?$")
 
@@ -54,8 +49,8 @@ async def on_more(update: Update, context: BotContext) -> None:
     if record is None or query.message is None:
         await query.answer(text(lang, "expired"), show_alert=True)
         return
-    engine = context.engine
-    answer = await off_loop(engine.ask, record.question, len(engine.passages))
+    article = context.article
+    answer = await off_loop(context.engine.ask, record.question, len(article.passages))
     new, left = further_passages(answer.hits, record.shown)
     if not new:  # said once on the last page; older buttons of the question only get a notice
         await query.answer(text(lang, "no_more"))
@@ -65,7 +60,7 @@ async def on_more(update: Update, context: BotContext) -> None:
     context.data.questions.put(key, dataclasses.replace(record, shown=shown))
     first = new[0].passage.id
     keyboard = answer_keyboard(record.lang, more_key=key if left else None,
-                               context_id=first if has_context(engine, first) else None,
+                               context_id=first if has_context(article, first) else None,
                                context_span=(new[0].quote_start, new[0].quote_end))
     await send_html(context.bot, query.message.chat.id,
                     format_more(new, record.lang, last=not left, limit=context.settings.message_limit),
@@ -83,9 +78,8 @@ def context_request(data: str) -> tuple[int, tuple[int, int] | None]:
 
 async def on_context(update: Update, context: BotContext) -> None:
     query, lang = update.callback_query, lang_of(update, context)
-    engine = context.engine
     passage_id, span = context_request(query.data)
-    passages = engine.neighbours(passage_id, CONTEXT_RADIUS)
+    passages = context.article.neighbours(passage_id, CONTEXT_RADIUS)
     if not passages or query.message is None:
         await query.answer(text(lang, "expired"), show_alert=True)
         return

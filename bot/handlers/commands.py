@@ -22,21 +22,21 @@ NEW = filters.UpdateType.MESSAGE
 
 
 async def on_start(update: Update, context: BotContext) -> None:
-    lang, engine = lang_of(update, context), context.engine
+    lang, article = lang_of(update, context), context.article
     payload = context.args[0] if context.args else ""
     if payload == "help":
         await on_help(update, context)
         return
     if match := PASSAGE_LINK.match(payload):
         passage_id = int(match.group(1))
-        passage = engine.passage(passage_id)
+        passage = article.passage(passage_id)
         if passage is None:
-            await reply_html(update, text(lang, "no_passage", id=passage_id, count=len(engine.passages)))
+            await reply_html(update, text(lang, "no_passage", id=passage_id, count=len(article.passages)))
             return
-        keyboard = answer_keyboard(lang, context_id=passage_id if has_context(engine, passage_id) else None)
-        await reply_html(update, format_passage(passage, lang, total=len(engine.passages)), reply_markup=keyboard)
+        keyboard = answer_keyboard(lang, context_id=passage_id if has_context(article, passage_id) else None)
+        await reply_html(update, format_passage(passage, lang, total=len(article.passages)), reply_markup=keyboard)
         return
-    await reply_html(update, format_welcome(engine.article, len(engine.passages), lang, mention=group_mention(update)))
+    await reply_html(update, format_welcome(article.meta, len(article.passages), lang, mention=group_mention(update)))
 
 
 async def on_help(update: Update, context: BotContext) -> None:
@@ -45,8 +45,8 @@ async def on_help(update: Update, context: BotContext) -> None:
 
 
 async def on_source(update: Update, context: BotContext) -> None:
-    engine = context.engine
-    await reply_html(update, format_source(engine.article, len(engine.passages), lang_of(update, context)))
+    article = context.article
+    await reply_html(update, format_source(article.meta, len(article.passages), lang_of(update, context)))
 
 
 async def on_ask(update: Update, context: BotContext) -> None:

@@ -17,6 +17,7 @@ from telegram.ext import Application, CallbackContext
 from ..flood import Verdict
 from ..formatting import strip_tags
 from ..i18n import DEFAULT_LANGUAGE, language_of, text
+from ..tuning import MAX_FLOOD_WAIT, RETRY_DELAYS, SEND_RETRIES
 
 log = logging.getLogger(__name__)
 
@@ -31,14 +32,6 @@ FALLBACK_GROUP = 1
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
-# Transient send failures (429 flood wait, 5xx, timeout, dropped connection) are retried up to
-# SEND_RETRIES times, so that a question still gets its answer. The trade-off: a timeout can
-# also mean that Telegram posted the message and only its reply was lost; the retry then posts
-# it a second time. A rare duplicate is preferred to a lost answer. BadRequest (our request is
-# wrong) and Forbidden (blocked, kicked) are never retried.
-SEND_RETRIES = 2
-RETRY_DELAYS = (1.0, 3.0)  # seconds before the 1st and 2nd retry; a 429 names its own wait
-MAX_FLOOD_WAIT = 60.0  # a longer 429 wait is not sat out
 
 
 def lang_of(update: object, context: CallbackContext | None = None) -> str:

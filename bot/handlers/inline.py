@@ -9,14 +9,14 @@ from __future__ import annotations
 from telegram import InlineQueryResultArticle, InlineQueryResultsButton, InputTextMessageContent, Update
 from telegram.ext import Application, InlineQueryHandler
 
-from ..cards import INLINE_MAX_RESULTS, Card, article_quotes, cards_for_answer, key_cards
+from ..cards import Card, cards_for_answer, key_cards
 from ..context import BotContext
 from ..formatting import format_inline_card, inline_title, passage_label, reason_of, strip_tags
 from ..i18n import text
+from ..tuning import INLINE_CACHE_SECONDS, INLINE_MAX_RESULTS
 from .common import HANDLER_GROUP, NO_PREVIEW, lang_of, off_loop
 from .quotes import inline_quote_results
 
-CACHE_SECONDS = 300
 
 
 def inline_result(card: Card, article, lang: str, bot_username: str = "") -> InlineQueryResultArticle:
@@ -31,26 +31,26 @@ def inline_result(card: Card, article, lang: str, bot_username: str = "") -> Inl
 
 async def on_inline_query(update: Update, context: BotContext) -> None:
     query = update.inline_query
-    lang, engine = lang_of(update, context), context.engine
+    lang, article = lang_of(update, context), context.article
     # "@bot Rutte …" and the empty query: quote cards (bot/handlers/quotes.py); else None
     username = context.bot.username
-    results = await inline_quote_results(query.query, context, lambda card: inline_result(card, engine.article, lang, username))
+    results = await inline_quote_results(query.query, context, lambda card: inline_result(card, article.meta, lang, username))
     hint = "inline_not_found"
     if results is None:
-        quotes = article_quotes(engine)
+        quotes = article.quotes
         if query.query.strip():
-            answer = await off_loop(engine.ask, query.query, INLINE_MAX_RESULTS)
+            answer = await off_loop(context.engine.ask, query.query, INLINE_MAX_RESULTS)
             # an answer or the closest passages; no cards when the verdict has no confidence
             cards = cards_for_answer(answer, quotes=quotes) if answer.confidence != "none" else []
             if reason_of(answer) in ("small_talk", "empty"):
                 hint = "inline_hint"
         else:
-            cards = key_cards(engine, quotes=quotes)
-        results = [inline_result(c, engine.article, lang, username) for c in cards]
+            cards = key_cards(article, quotes=quotes)
+        results = [inline_result(c, article.meta, lang, username) for c in cards]
     button = None
     if not results:
         button = InlineQueryResultsButton(text=text(lang, hint), start_parameter="help")
-    await query.answer(results, cache_time=CACHE_SECONDS, is_personal=False, button=button)
+    await query.answer(results, cache_time=INLINE_CACHE_SECONDS, is_personal=False, button=button)
 
 
 def register(app: Application) -> None:

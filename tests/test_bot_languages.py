@@ -8,45 +8,43 @@ import pytest
 from bot import i18n
 from tests.bot_helpers import running_bot
 
-RU_USER, UK_USER, PT_USER, FR_USER, ES_USER, IT_USER, PL_USER = 51, 52, 53, 54, 55, 56, 57
+UK_USER, PT_USER, FR_USER, ES_USER, IT_USER, PL_USER = 52, 53, 54, 55, 56, 57
 
 
 def labels(message: dict) -> set[str]:
     return {b["text"] for row in message["reply_markup"]["inline_keyboard"] for b in row}
 
 
-async def test_russian_and_ukrainian_users_get_their_interface(engine):
+# language_code, how /start begins, its line on languages, its first example, the "also" heading, the buttons
+WELCOMES = [
+    ("ru", "Здравствуйте! Я отвечаю на вопросы об одной статье", "Просто пришлите мне вопрос, на любом языке.",
+     "Кто, по словам Рютте, может остановить Путина?", "Ещё в статье", {"Ещё", "Контекст"}),
+    ("fr-CA", "Bonjour\u00a0! Je réponds aux questions sur un article",
+     "Envoyez-moi simplement une question, dans n'importe quelle langue.",
+     "Selon Rutte, qui peut arrêter Poutine\u00a0?", "Également dans l'article", {"Plus", "Contexte"}),
+]
+
+
+@pytest.mark.parametrize(("code", "start", "any_language", "example", "also", "buttons"), WELCOMES)
+async def test_start_and_an_example_question_in_the_users_language(engine, code, start, any_language, example, also,
+                                                                   buttons):
     async with running_bot(engine) as bot:
-        bot.api.user(RU_USER, language_code="ru")
-        [welcome] = await bot.say(RU_USER, "/start")
-        assert welcome["text"].startswith("Здравствуйте! Я отвечаю на вопросы об одной статье")
-        assert "Просто пришлите мне вопрос, на любом языке." in welcome["text"]
-        assert "Кто, по словам Рютте, может остановить Путина?" in welcome["text"]
+        bot.api.user(FR_USER, language_code=code)
+        [welcome] = await bot.say(FR_USER, "/start")
+        assert welcome["text"].startswith(start) and any_language in welcome["text"] and example in welcome["text"]
+        [answer] = await bot.say(FR_USER, example)  # asked as shown
+        assert "Für den Moment aber gebe es nur einen Menschen, der Putin stoppen könne" in answer["text"]  # German
+        assert also in answer["text"] and labels(answer) == buttons
 
-        [answer] = await bot.say(RU_USER, "Кто, по словам Рютте, может остановить Путина?")
-        assert "Für den Moment aber gebe es nur einen Menschen" in answer["text"]  # the quote stays German
-        assert "Ещё в статье" in answer["text"]
-        assert labels(answer) == {"Ещё", "Контекст"}
 
+async def test_other_users_get_their_interface_and_everyone_else_english(engine):
+    async with running_bot(engine) as bot:
         [help_] = await bot.say(UK_USER, "/help", language_code="uk-UA")
         assert help_["text"].startswith("Як мною користуватися") and "• У цьому чаті" in help_["text"]
 
         [english] = await bot.say(PT_USER, "/start", language_code="pt-BR")  # no catalogue: English
         assert "Just send me a question, in any language." in english["text"]
         assert "English or German" not in english["text"]
-
-
-async def test_french_spanish_italian_and_polish_users_get_their_interface(engine):
-    async with running_bot(engine) as bot:
-        bot.api.user(FR_USER, language_code="fr")
-        [welcome] = await bot.say(FR_USER, "/start")
-        assert welcome["text"].startswith("Bonjour\u00a0! Je réponds aux questions sur un article")
-        assert "Envoyez-moi simplement une question, dans n'importe quelle langue." in welcome["text"]
-        assert "Selon Rutte, qui peut arrêter Poutine\u00a0?" in welcome["text"]
-        [answer] = await bot.say(FR_USER, "Selon Rutte, qui peut arrêter Poutine ?")
-        assert "Für den Moment aber gebe es nur einen Menschen, der Putin stoppen könne" in answer["text"]  # German
-        assert "Également dans l'article" in answer["text"]
-        assert labels(answer) == {"Plus", "Contexte"}
 
         [help_] = await bot.say(ES_USER, "/help", language_code="es-MX")  # a region: its language
         assert help_["text"].startswith("Cómo usarme") and "• En este chat: envíame cualquier pregunta" in help_["text"]

@@ -30,7 +30,7 @@ DEFAULT_LANGUAGE = "en"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAIN = "bot"
 # English (the source) and every language with a catalogue in LOCALE_DIR
-LANGUAGES = (DEFAULT_LANGUAGE, "de", "ru", "uk")
+LANGUAGES = (DEFAULT_LANGUAGE, "de", "ru", "uk", "fr", "es", "it", "pl")
 
 
 def language_of(language_code: str | None, default: str = DEFAULT_LANGUAGE) -> str:

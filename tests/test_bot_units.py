@@ -51,7 +51,7 @@ def test_settings_parse_every_variable():
     ({"FLOOD_LIMIT": "0"}, False, "FLOOD_LIMIT"),
     ({"WEBHOOK_PORT": "http"}, False, "WEBHOOK_PORT"),
     ({"RATE_LIMITER": "maybe"}, False, "RATE_LIMITER"),
-    ({"DEFAULT_LANGUAGE": "fr"}, False, "DEFAULT_LANGUAGE must be one of en, de, ru, uk"),
+    ({"DEFAULT_LANGUAGE": "pt"}, False, "DEFAULT_LANGUAGE must be one of en, de, ru, uk, fr, es, it, pl"),
     ({"TELEGRAM_BASE_URL": "localhost:8081"}, False, "TELEGRAM_BASE_URL"),
     ({"WEBHOOK_URL": "https://x.org/h"}, True, "WEBHOOK_SECRET is required"),
     ({"WEBHOOK_URL": "https://x.org/h", "WEBHOOK_SECRET": "bad secret!"}, True, "WEBHOOK_SECRET must be"),
@@ -144,10 +144,12 @@ def test_recent_questions_is_a_bounded_lru_with_short_keys():
 
 # ---- i18n ------------------------------------------------------------------------------------
 def test_language_choice():
-    assert [language_of(c) for c in ("de", "de-AT", "DE", "en", "fr", None, "")] == ["de", "de", "de", "en", "en", "en", "en"]
+    assert [language_of(c) for c in ("de", "de-AT", "DE", "en", "pt", None, "")] == ["de", "de", "de", "en", "en", "en", "en"]
     assert [language_of(c) for c in ("ru", "ru-RU", "uk", "UK-ua", "be", "pt-br")] == ["ru", "ru", "uk", "uk", "en", "en"]
-    assert [language_of(c, "de") for c in (None, "", "fr", "de-CH")] == ["de", "de", "en", "de"]  # default: no language named
-    assert text("fr", "not_answered") == TEXTS["not_answered"]
+    assert [language_of(c) for c in ("fr", "fr-CA", "es", "es-MX", "es_419", "it-CH", "pl", "PL-pl")] == \
+        ["fr", "fr", "es", "es", "es", "it", "pl", "pl"]
+    assert [language_of(c, "de") for c in (None, "", "pt", "de-CH", "fr")] == ["de", "de", "en", "de", "fr"]  # default: none named
+    assert text("pt", "not_answered") == TEXTS["not_answered"]
 
 
 # ---- cards (on the real article) ---------------------------------------------------------------

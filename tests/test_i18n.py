@@ -25,10 +25,34 @@ def placeholders(template: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
-def test_languages_are_english_german_russian_ukrainian():
-    assert i18n.LANGUAGES == ("en", "de", "ru", "uk")
+def test_languages_and_their_catalogues():
+    assert i18n.LANGUAGES == ("en", "de", "ru", "uk", "fr", "es", "it", "pl")
     for lang in TRANSLATED:
         assert i18n.catalogue_path(lang).is_file()
+
+
+# n -> plural form index, as gettext picks it (Babel writes Plural-Forms from CLDR)
+PLURALS = {"de": {0: 1, 1: 0, 2: 1, 5: 1},
+           "ru": {1: 0, 2: 1, 4: 1, 5: 2, 11: 2, 12: 2, 21: 0, 22: 1, 25: 2},
+           "uk": {1: 0, 2: 1, 4: 1, 5: 2, 11: 2, 12: 2, 21: 0, 22: 1, 25: 2},
+           "pl": {1: 0, 2: 1, 4: 1, 5: 2, 11: 2, 12: 2, 21: 2, 22: 1, 25: 2},  # 21 "fragmentów", unlike ru/uk
+           "fr": {0: 0, 1: 0, 2: 2, 23: 2},
+           "es": {0: 2, 1: 0, 2: 2, 23: 2},
+           "it": {0: 2, 1: 0, 2: 2, 23: 2}}
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_catalogue_header_names_the_language_and_its_plural_forms(lang):
+    import gettext
+
+    from babel.messages.pofile import read_po
+
+    with i18n.catalogue_path(lang).open("rb") as f:
+        catalog = read_po(f, locale=lang)
+    assert str(catalog.locale) == lang
+    plural = gettext.c2py(catalog.plural_expr)
+    assert {n: plural(n) for n in PLURALS[lang]} == PLURALS[lang]
+    assert catalog.num_plurals == 1 + max(PLURALS[lang].values())
 
 
 @pytest.mark.parametrize("lang", TRANSLATED)
@@ -108,9 +132,29 @@ def test_the_checked_in_catalogues_are_current(tmp_path, monkeypatch):
 
 def test_welcome_says_any_language_works():
     for lang, phrase in (("en", "in any language"), ("de", "in einer beliebigen Sprache"),
-                         ("ru", "на любом языке"), ("uk", "будь-якою мовою")):
+                         ("ru", "на любом языке"), ("uk", "будь-якою мовою"), ("fr", "dans n'importe quelle langue"),
+                         ("es", "en cualquier idioma"), ("it", "in qualsiasi lingua"), ("pl", "w dowolnym języku")):
         welcome = format_welcome(ARTICLE, 23, lang)
         assert phrase in welcome and "English or German" not in welcome and "Deutsch oder Englisch" not in welcome
     assert "Кто, по словам Рютте, может остановить Путина?" in format_welcome(ARTICLE, 23, "ru")
     assert "Хто, за словами Рютте, може зупинити Путіна?" in format_welcome(ARTICLE, 23, "uk")
     assert "<b>Як мною користуватися</b>" in format_help("uk", "a_bot")
+    assert "Selon Rutte, qui peut arrêter Poutine\u00a0?" in format_welcome(ARTICLE, 23, "fr")
+    assert "Según Rutte, ¿quién puede detener a Putin?" in format_welcome(ARTICLE, 23, "es")
+    assert "<b>Come usarmi</b>" in format_help("it", "a_bot") and "<b>Jak ze mnie korzystać</b>" in format_help("pl", "a_bot")
+
+
+def test_help_names_the_buttons_as_they_are_labelled():
+    """The help text explains the More and Context buttons by their translated labels."""
+    for lang in i18n.LANGUAGES:
+        help_ = i18n.text(lang, "help", ask="", mention="@a_bot")
+        for button in ("button_more", "button_context"):
+            assert f"<b>{i18n.text(lang, button)}</b>" in help_, (lang, button)
+
+
+def test_french_puts_a_no_break_space_before_double_punctuation():
+    """French writes "Par exemple :" with a no-break space, so that a line never starts with the mark."""
+    french = i18n.translations("fr")
+    assert all(not re.search(r" [:;?!]", t) for t in french.values())
+    assert sum("\u00a0:" in t for t in french.values()) >= 10
+    assert not any("\u00a0" in t for lang in ("es", "it", "pl") for t in i18n.translations(lang).values())

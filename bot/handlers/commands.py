@@ -14,11 +14,14 @@ from ..formatting import format_help, format_passage, format_source, format_welc
 from ..i18n import DEFAULT_LANGUAGE, LANGUAGES, command_menu, text
 from .common import FALLBACK_GROUP, HANDLER_GROUP, answer_keyboard, handled_elsewhere, lang_of, reply_html
 from .questions import answer_question, group_mention, has_context, usage_hint
+from .replies import respond
 
 PASSAGE_LINK = re.compile(r"^p(\d{1,6})$")
 
-# Only new messages: an edited "/ask ..." is not answered again.
+# Only new messages: an edited /start, /help or /source is not answered again. "/ask ..." is a
+# question: its edits are answered like an edited question (bot/handlers/replies.py).
 NEW = filters.UpdateType.MESSAGE
+NEW_OR_EDITED = filters.UpdateType.MESSAGES
 
 
 async def on_start(update: Update, context: BotContext) -> None:
@@ -52,7 +55,7 @@ async def on_source(update: Update, context: BotContext) -> None:
 async def on_ask(update: Update, context: BotContext) -> None:
     question = " ".join(context.args or [])
     if not question.strip():
-        await reply_html(update, usage_hint(lang_of(update, context)))
+        await respond(update, context, usage_hint(lang_of(update, context)), question="")
         return
     await answer_question(update, context, question)
 
@@ -74,7 +77,7 @@ def register(app: Application) -> None:
     app.add_handlers([
         CommandHandler("start", on_start, filters=NEW),
         CommandHandler("help", on_help, filters=NEW),
-        CommandHandler("ask", on_ask, filters=NEW),
+        CommandHandler("ask", on_ask, filters=NEW_OR_EDITED),
         CommandHandler("source", on_source, filters=NEW),
     ], group=HANDLER_GROUP)
     app.add_handler(MessageHandler(filters.ChatType.PRIVATE & NEW & filters.COMMAND, on_unknown_command),

@@ -15,7 +15,7 @@ Over HTTP (``Bot(TOKEN, base_url=server.base_url)``)::
     with FakeBotServer.run_in_thread(api) as server: ...   # bot in another process
 
 Beyond the agreed interface: ``api.calls_of(method)``, ``api.add_chat(...)``, ``api.edit_text(...)``
-(a user's edit), ``api.delete_message(...)`` (a user deletes a message),
+(a user's edit), ``api.delete_message(...)`` (a user deletes a message), ``api.add_to_group(...)``,
 ``api.unblock_chat(...)``, ``api.last_update``, ``api.strict_ampersand``, ``api.hang_seconds``,
 the fault "late_timeout" (executed, answer lost), and ``raw_text`` (the text as the bot sent
 it) in each bot message; ``text`` is the parsed text.

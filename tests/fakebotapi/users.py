@@ -287,6 +287,23 @@ class UserActions(BotState):
             self._deliver("my_chat_member", change, enqueue)
             return copy.deepcopy(change)
 
+    def add_to_group(
+        self, chat_id: int, *, user_id: int, members: list[int] | None = None, chat_type: str = "supergroup",
+        chat_title: str | None = None, enqueue: bool = True,
+    ) -> JSON:
+        """A user adds ``members`` (user ids; default: the bot) to a group: the service message
+        with them in ``new_chat_members``, as Telegram sends it (also in privacy mode), and for the
+        bot its ``my_chat_member`` update (if requested). Returns the service message."""
+        with self.lock:
+            members = [self.bot_id] if members is None else members
+            if self.bot_id in members:
+                self.my_chat_member(chat_id, user_id=user_id, chat_type=chat_type, chat_title=chat_title,
+                                    enqueue=enqueue)
+            content = {"new_chat_members": [dict(self.bot_user) if m == self.bot_id else self._known_user(m)
+                                            for m in members]}
+            return self._user_message(chat_id, content, user_id=user_id, chat_type=chat_type,
+                                      chat_title=chat_title, enqueue=enqueue)
+
     def set_member_status(self, chat_id: int, user_id: int, status: str) -> None:
         """What getChatMember/getChatAdministrators report for ``user_id`` in ``chat_id``."""
         if status not in MEMBER_STATUSES:

@@ -34,10 +34,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# The update types the handlers use. Edited messages are deliberately not requested (and not
-# handled): an edit is never answered a second time. Channel posts: /brief, /quote and
-# /subscribe in channels where the bot is an administrator.
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY, Update.CHANNEL_POST]
+# The update types the handlers use. Edited messages: an edited question (or "/ask ...") updates
+# its answer (bot/handlers/replies.py). Channel posts: /brief, /quote and /subscribe in channels
+# where the bot is an administrator (their edits are not requested).
+ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY,
+                   Update.CHANNEL_POST]
 
 
 def build_application(

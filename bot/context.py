@@ -13,14 +13,14 @@ from __future__ import annotations
 import secrets
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Hashable
+from typing import TYPE_CHECKING, Callable, Generic, Hashable, TypeVar
 
 from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
 from .flood import FloodGuard
 from .library import Library, get_library
 from .settings import BotSettings
-from .tuning import RECENT_QUESTIONS
+from .tuning import ANSWERED_PER_CHAT, RECENT_QUESTIONS
 
 if TYPE_CHECKING:  # the engine pulls in torch and faiss: never at import time
     from index.article import Article
@@ -28,6 +28,8 @@ if TYPE_CHECKING:  # the engine pulls in torch and faiss: never at import time
 
     from .subscriptions import SubscriptionStore
 
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
 
 
 @dataclass(frozen=True)
@@ -39,37 +41,47 @@ class QuestionRecord:
     shown: tuple[int, ...]  # passage ids already shown, in order
 
 
-class RecentQuestions:
+class LRU(Generic[K, V]):
+    """A bounded mapping that forgets the least recently used entries first."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[K, V] = OrderedDict()
+
+    def put(self, key: K, value: V) -> None:
+        self._items[key] = value
+        self._items.move_to_end(key)
+        while len(self._items) > self.size:
+            self._items.popitem(last=False)
+
+    def get(self, key: K) -> V | None:
+        value = self._items.get(key)
+        if value is not None:
+            self._items.move_to_end(key)
+        return value
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._items
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+class RecentQuestions(LRU[str, QuestionRecord]):
     """A bounded LRU of questions, keyed by a short random key (callback data is ≤ 64 bytes).
 
     Keys are random per process, so buttons from before a restart are reported as expired
     instead of being confused with newer questions."""
 
     def __init__(self, size: int = RECENT_QUESTIONS) -> None:
-        self.size = size
-        self._items: OrderedDict[str, QuestionRecord] = OrderedDict()
+        super().__init__(size)
 
     def add(self, record: QuestionRecord) -> str:
         key = secrets.token_urlsafe(6)
-        while key in self._items:
+        while key in self:
             key = secrets.token_urlsafe(6)
         self.put(key, record)
         return key
-
-    def put(self, key: str, record: QuestionRecord) -> None:
-        self._items[key] = record
-        self._items.move_to_end(key)
-        while len(self._items) > self.size:
-            self._items.popitem(last=False)
-
-    def get(self, key: str) -> QuestionRecord | None:
-        record = self._items.get(key)
-        if record is not None:
-            self._items.move_to_end(key)
-        return record
-
-    def __len__(self) -> int:
-        return len(self._items)
 
 
 class RecentKeys:
@@ -91,6 +103,22 @@ class RecentKeys:
 
     def __len__(self) -> int:
         return len(self._items)
+
+
+@dataclass(frozen=True)
+class AnsweredRecord:
+    """The bot's reply to one user message: the question as answered and the bot's messages."""
+
+    question: str
+    replies: tuple[int, ...]  # message ids of the bot's messages, in order
+
+
+class AnsweredMessages(LRU[int, AnsweredRecord]):
+    """One chat's user messages the bot replied to, by message id, the most recent
+    ``ANSWERED_PER_CHAT``: an edit of one of them updates that reply (bot/handlers/replies.py)."""
+
+    def __init__(self, size: int = ANSWERED_PER_CHAT) -> None:
+        super().__init__(size)
 
 
 class BotData:

@@ -14,6 +14,7 @@ CACHE_SIZE = 1024  # answers kept per engine (LRU by normalised question): repea
 TYPING_AFTER = 0.3  # seconds before "typing..." shows: a quick answer needs none (the issue-11 brief)
 TYPING_EVERY = 4.5  # renew "typing...": Telegram shows it for about 5 s
 RECENT_QUESTIONS = 1024  # questions behind "More" buttons (LRU); older buttons answer "expired"
+ANSWERED_PER_CHAT = 50  # a chat's answered messages whose edit updates the answer in place (LRU): people fix recent typos
 
 # ---- replies (bot.handlers) -----------------------------------------------------------------
 MORE_PAGE = 3  # passages per "More" page

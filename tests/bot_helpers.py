@@ -98,6 +98,13 @@ class Harness:
         query_id = self.api.inline_query(query, user_id=user_id, **kwargs)
         return await self.api.wait_for(lambda api: api.inline_answers.get(query_id))
 
+    async def edit(self, chat_id: int, message: dict, text: str) -> list[dict]:
+        """A user edits their ``message`` to ``text``; waits until the bot has handled the edit
+        (:meth:`settle`) and returns the bot's messages in that chat that are new since."""
+        before = {m["message_id"] for m in self.api.bot_messages(chat_id)}
+        self.api.edit_text(chat_id, message["message_id"], text)
+        return [m for m in await self.settle(chat_id) if m["message_id"] not in before]
+
     async def settle(self, chat_id: int) -> list[dict]:
         """Waits until every update sent so far is handled (updates are handled in order, so
         that is when a /source sent now is answered); returns the bot's other messages in the

@@ -27,6 +27,17 @@ async def test_start_and_help_in_a_group_say_how_to_ask_there(engine):
         assert "• In dieser Gruppe: /ask deine Frage" in hilfe["text"] and "In diesem Chat" not in hilfe["text"]
 
 
+async def test_being_added_to_a_group_says_what_the_bot_does_and_how_to_ask_there(engine):
+    async with running_bot(engine) as bot:
+        added = bot.api.add_to_group(GROUP, user_id=USER, chat_title="Runde")
+        [welcome] = await bot.api.wait_for(messages=1, chat_id=GROUP)
+        assert "NATO-Chef Mark Rutte" in welcome["text"] and "In this group, write /ask" in welcome["text"]
+        assert welcome["reply_to_message_id"] == added["message_id"]
+        bot.api.send_text(GROUP, "/source", user_id=USER)  # another member joining: nothing
+        bot.api.add_to_group(GROUP, user_id=USER, members=[77])
+        assert len(await bot.settle(GROUP)) == 2  # the welcome and the first /source
+
+
 async def test_start_and_help_in_a_private_chat_keep_saying_just_send_it(engine):
     async with running_bot(engine) as bot:
         [welcome] = await bot.say(USER, "/start")

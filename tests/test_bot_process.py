@@ -106,7 +106,8 @@ def test_run_polls_answers_and_exits_cleanly_on_sigterm(index_copy, tmp_path):
     assert TOKEN not in stderr and TOKEN.split(":")[1] not in stderr
     assert "bot stopped" in stderr
     get_updates = api.calls_of("getUpdates")
-    assert get_updates[0].params.get("allowed_updates") == ["message", "callback_query", "inline_query", "channel_post"]
+    assert get_updates[0].params.get("allowed_updates") == ["message", "edited_message", "callback_query", "inline_query",
+                                                          "channel_post"]
     assert not any(c.params.get("drop_pending_updates") for c in api.calls_of("deleteWebhook"))
 
 

@@ -233,6 +233,34 @@ async def test_reply_to_an_unknown_message(api: FakeBotAPI, bot: Bot) -> None:
     assert api.bot_messages(USER)[-1]["reply_to_message_id"] == asked["message_id"]
 
 
+# --- edits --------------------------------------------------------------------------------------
+
+
+async def test_edit_rules(api: FakeBotAPI, bot: Bot) -> None:
+    message_id = await new_message(api, bot, "<b>Antwort</b>", parse_mode="HTML", reply_markup=keyboard("more"))
+    with pytest.raises(BadRequest, match="(?i)Message is not modified"):
+        await bot.edit_message_text("<b>Antwort</b>", USER, message_id, parse_mode="HTML", reply_markup=keyboard("more"))
+    with pytest.raises(BadRequest, match="(?i)Can't parse entities"):
+        await bot.edit_message_text("<b>Antwort</i>", USER, message_id, parse_mode="HTML")
+    with pytest.raises(BadRequest, match="(?i)Message is too long"):
+        await bot.edit_message_text("x" * 4097, USER, message_id)
+    with pytest.raises(BadRequest, match="(?i)Message to edit not found"):
+        await bot.edit_message_text("neu", USER, 999)
+    asked = api.send_text(USER, "Frage")
+    with pytest.raises(BadRequest, match="(?i)Message can't be edited"):
+        await bot.edit_message_text("neu", USER, asked["message_id"])
+
+    edited = await bot.edit_message_text("<b>Antwort</b> neu", USER, message_id, parse_mode="HTML")  # drops the keyboard
+    [stored] = api.bot_messages(USER)
+    assert edited.text == stored["text"] == "Antwort neu" and stored["raw_text"] == "<b>Antwort</b> neu"
+    assert "reply_markup" not in stored and "edit_date" in stored
+
+    api.delete_message(USER, message_id)  # the user deletes the bot's message
+    assert api.bot_messages(USER) == []
+    with pytest.raises(BadRequest, match="(?i)Message to edit not found"):
+        await bot.edit_message_text("wieder", USER, message_id)
+
+
 # --- user edits --------------------------------------------------------------------------------
 
 
@@ -241,6 +269,10 @@ async def test_user_edit_becomes_an_edited_message_update(api: FakeBotAPI, bot: 
     api.edit_text(USER, sent["message_id"], "Wer ist Rutte?")
     first, edited = await bot.get_updates()
     assert edited.edited_message.text == "Wer ist Rutte?" and edited.edited_message.edit_date
+    photo = api.send_photo(USER, caption="Wer ist das?")
+    api.edit_text(USER, photo["message_id"], "Wer ist Rutte?")
+    _, caption = await bot.get_updates(offset=edited.update_id + 1)
+    assert caption.edited_message.caption == "Wer ist Rutte?" and caption.edited_message.text is None
 
 
 # --- callback and inline queries ---------------------------------------------------------------

@@ -1,11 +1,12 @@
 """Questions: any text in a private chat; in groups only messages addressed to the bot (an
 @mention, which is stripped, or a reply to one of the bot's messages). The caption of a photo (or
 other media) counts as its text. Messages with neither text nor caption in a private chat get a
-hint. Edited messages are ignored (handlers match new messages only), so an
-edit is never answered a second time.
+hint. An edited question is answered by the same rules (in a group only if the edited message is
+addressed to the bot); the earlier reply is edited in place (bot/handlers/replies.py).
 
-``answer_question`` is the one path from a question to a reply (also used by ``/ask``): flood
-guard -> one engine call -> pure formatter -> send, with "More"/"Context" buttons.
+``answer_question`` is the one path from a question to a reply (also used by ``/ask``): unchanged
+edit? -> flood guard -> one engine call -> pure formatter -> send (or edit the earlier reply),
+with "More"/"Context" buttons.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from ..context import BotContext, QuestionRecord
 from ..formatting import esc, format_answer, reason_of
 from ..i18n import examples, text
 from .common import HANDLER_GROUP, answer_keyboard, flood_stopped, lang_of, reply_html
+from .replies import respond, unchanged_edit
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +37,7 @@ def has_context(article: Article, passage_id: int) -> bool:
 
 
 async def answer_question(update: Update, context: BotContext, question: str) -> None:
-    if await flood_stopped(update, context):
+    if unchanged_edit(update, context, question) or await flood_stopped(update, context):
         return
     lang = lang_of(update, context)
     article = context.article
@@ -52,7 +54,7 @@ async def answer_question(update: Update, context: BotContext, question: str) ->
         markup = answer_keyboard(lang, more_key=more_key, context_id=best if has_context(article, best) else None,
                                  context_span=(top.quote_start, top.quote_end))
     log.info("question reason=%s hits=%s", reason_of(answer), [h.passage.id for h in answer.hits])
-    await reply_html(update, messages, reply_markup=markup)
+    await respond(update, context, messages, question=question, reply_markup=markup)
 
 
 def group_mention(update: Update) -> str:
@@ -105,23 +107,23 @@ def strip_mentions(message: Message) -> str:
     return re.sub(r"\s+", " ", text_).strip(" ,:;")
 
 
-# New messages written by the user: text that is no command, or media with a caption (the
-# caption is the question); not cards posted through inline mode.
-NEW_TEXT = filters.UpdateType.MESSAGE & ((filters.TEXT & ~filters.COMMAND) | filters.CAPTION) & ~filters.VIA_BOT
+# Messages written by the user, new or edited: text that is no command, or media with a caption
+# (the caption is the question); not cards posted through inline mode.
+USER_TEXT = filters.UpdateType.MESSAGES & ((filters.TEXT & ~filters.COMMAND) | filters.CAPTION) & ~filters.VIA_BOT
 
 
 async def on_private_text(update: Update, context: BotContext) -> None:
-    await answer_question(update, context, question_text(update.message))
+    await answer_question(update, context, question_text(update.effective_message))
 
 
 async def on_group_text(update: Update, context: BotContext) -> None:
-    question = strip_mentions(update.message)
+    question = strip_mentions(update.effective_message)
     if question:
         await answer_question(update, context, question)
     else:  # a bare "@bot" (or a reply without text): the question goes after the name
         lang = lang_of(update, context)
-        await reply_html(update, text(lang, "mention_usage", mention=esc(group_mention(update)),
-                                      example=esc(examples(lang)[0])))
+        await respond(update, context, text(lang, "mention_usage", mention=esc(group_mention(update)),
+                                            example=esc(examples(lang)[0])), question="")
 
 
 async def on_non_text(update: Update, context: BotContext) -> None:
@@ -130,8 +132,8 @@ async def on_non_text(update: Update, context: BotContext) -> None:
 
 def register(app: Application) -> None:
     app.add_handlers([
-        MessageHandler(filters.ChatType.PRIVATE & NEW_TEXT, on_private_text),
-        MessageHandler(filters.ChatType.GROUPS & NEW_TEXT & AddressedToBot(), on_group_text),
+        MessageHandler(filters.ChatType.PRIVATE & USER_TEXT, on_private_text),
+        MessageHandler(filters.ChatType.GROUPS & USER_TEXT & AddressedToBot(), on_group_text),
         MessageHandler(filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & ~filters.TEXT & ~filters.StatusUpdate.ALL,
                        on_non_text),
     ], group=HANDLER_GROUP)

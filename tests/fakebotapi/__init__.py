@@ -14,7 +14,8 @@ Over HTTP (``Bot(TOKEN, base_url=server.base_url)``)::
     async with FakeBotServer(api) as server: ...
     with FakeBotServer.run_in_thread(api) as server: ...   # bot in another process
 
-Beyond the agreed interface: ``api.calls_of(method)``, ``api.add_chat(...)``,
+Beyond the agreed interface: ``api.calls_of(method)``, ``api.add_chat(...)``, ``api.edit_text(...)``
+(a user's edit), ``api.delete_message(...)`` (a user deletes a message), ``api.add_to_group(...)``,
 ``api.unblock_chat(...)``, ``api.last_update``, ``api.strict_ampersand``, ``api.hang_seconds``,
 the fault "late_timeout" (executed, answer lost), and ``raw_text`` (the text as the bot sent
 it) in each bot message; ``text`` is the parsed text.
@@ -25,7 +26,7 @@ refused (the bot sends HTML only); ``api.user()`` gives the user a private chat 
 if they had pressed Start.
 
 Only the Bot API methods the bot calls are there (getMe, getUpdates, setWebhook, deleteWebhook,
-setMyCommands, sendMessage, sendChatAction, getChatMember, answerCallbackQuery,
+setMyCommands, sendMessage, editMessageText, sendChatAction, getChatMember, answerCallbackQuery,
 answerInlineQuery, logOut/close); any other is answered 404 "Not Found" like an unknown method.
 
 Modules: ``api`` (FakeBotAPI), ``users`` (what users do), ``state`` (memory, call log),

@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
+NOT_MODIFIED = (
+    "message is not modified: specified new message content and reply markup are exactly the "
+    "same as a current content and reply markup of the message"
+)
 QUERY_TOO_OLD = "query is too old and response timeout expired or query ID is invalid"
 
 

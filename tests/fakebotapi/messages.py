@@ -1,4 +1,4 @@
-"""Bot API methods that post messages: sendMessage, sendChatAction."""
+"""Bot API methods that post or change messages: sendMessage, editMessageText, sendChatAction."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import time
 from typing import Any
 
 from .entities import Entity
-from .errors import bad_request
+from .errors import NOT_MODIFIED, bad_request
 from .params import Params, api_method
 from .state import JSON, BotState, StoredMessage
 from .validation import check_chat_action, check_message_text, check_reply_markup, parse_text
@@ -98,6 +98,47 @@ def send_message(state: BotState, p: Params) -> JSON:
             sent["reply_to_message_id"] = reply_to_id
         state.store(message, from_bot=True, sent=sent)
         return message
+
+
+def editable_message(state: BotState, p: Params) -> StoredMessage:
+    """The bot's message an edit targets (only messages in chats; the bot edits no inline messages)."""
+    chat = state.writable_chat(p.chat_id())
+    message_id = p.integer("message_id")
+    if message_id is None:
+        raise bad_request("message identifier is not specified")
+    stored = state.find_message(chat["id"], message_id)
+    if stored is None:
+        raise bad_request("message to edit not found")
+    if not stored.from_bot:
+        raise bad_request("message can't be edited")
+    return stored
+
+
+def apply_edit(stored: StoredMessage, text: str, entities: list[Entity], markup: Any, sent: JSON) -> JSON:
+    """Changes a message, or raises Telegram's "message is not modified"."""
+    message = stored.message
+    new_markup = inline_markup(markup)
+    same_text = text == message.get("text") and entities == message.get("entities", [])
+    if same_text and new_markup == message.get("reply_markup"):
+        raise bad_request(NOT_MODIFIED)
+    set_content(message, text, entities, new_markup)
+    message["edit_date"] = int(time.time())
+    for name in ("raw_text", *KEPT_FIELDS):
+        stored.sent.pop(name, None)
+    stored.sent.update(sent)
+    return message
+
+
+@api_method("editMessageText")
+def edit_message_text(state: BotState, p: Params) -> JSON:
+    """Like Telegram: the text is checked as in sendMessage (HTML entities, length); an edit
+    without reply_markup removes the inline keyboard."""
+    with state.lock:
+        stored = editable_message(state, p)
+        text, entities = parsed_message_text(state, p)
+        markup = p.json("reply_markup")
+        check_reply_markup(markup)
+        return apply_edit(stored, text, entities, markup, kept_request_fields(p, p.text("text")))
 
 
 @api_method("sendChatAction")

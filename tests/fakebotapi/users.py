@@ -190,16 +190,26 @@ class UserActions(BotState):
                                   reply_to_message_id=reply_to_message_id, language_code=language_code, enqueue=enqueue)
 
     def edit_text(self, chat_id: int, message_id: int, new_text: str, *, enqueue: bool = True) -> JSON:
-        """A user edits one of their text messages: an ``edited_message`` update."""
+        """A user edits the text (or, of a photo, the caption) of one of their messages: an
+        ``edited_message`` update; a reply keeps its ``reply_to_message``."""
         with self.lock:
             stored = self.find_message(chat_id, message_id)
             if stored is None or stored.from_bot:
                 raise ValueError(f"no user message {message_id} in chat {chat_id}")
             message = stored.message
-            message.pop("entities", None)
-            message.update(text_content(new_text))
+            field = "caption" if "caption" in message or "photo" in message else "text"
+            message.pop("entities" if field == "text" else "caption_entities", None)
+            message.update(text_content(new_text, field))
             message["edit_date"] = int(time.time())
             return self._post("edited_message", message, enqueue, store=False)
+
+    def delete_message(self, chat_id: int, message_id: int) -> None:
+        """A user deletes a message (in a private chat also one of the bot's, for both sides):
+        it is gone, and editing it fails with "message to edit not found"."""
+        with self.lock:
+            if self.messages.pop((chat_id, message_id), None) is None:
+                raise ValueError(f"no message {message_id} in chat {chat_id}")
+        self.changed.fire()
 
     def channel_post(
         self, chat_id: int, text: str, *, chat_title: str = "News", author_signature: str | None = None,
@@ -276,6 +286,23 @@ class UserActions(BotState):
             }
             self._deliver("my_chat_member", change, enqueue)
             return copy.deepcopy(change)
+
+    def add_to_group(
+        self, chat_id: int, *, user_id: int, members: list[int] | None = None, chat_type: str = "supergroup",
+        chat_title: str | None = None, enqueue: bool = True,
+    ) -> JSON:
+        """A user adds ``members`` (user ids; default: the bot) to a group: the service message
+        with them in ``new_chat_members``, as Telegram sends it (also in privacy mode), and for the
+        bot its ``my_chat_member`` update (if requested). Returns the service message."""
+        with self.lock:
+            members = [self.bot_id] if members is None else members
+            if self.bot_id in members:
+                self.my_chat_member(chat_id, user_id=user_id, chat_type=chat_type, chat_title=chat_title,
+                                    enqueue=enqueue)
+            content = {"new_chat_members": [dict(self.bot_user) if m == self.bot_id else self._known_user(m)
+                                            for m in members]}
+            return self._user_message(chat_id, content, user_id=user_id, chat_type=chat_type,
+                                      chat_title=chat_title, enqueue=enqueue)
 
     def set_member_status(self, chat_id: int, user_id: int, status: str) -> None:
         """What getChatMember/getChatAdministrators report for ``user_id`` in ``chat_id``."""

@@ -58,7 +58,7 @@ async def test_other_users_get_their_interface_and_everyone_else_english(engine)
         assert "Secondo Rutte, chi può fermare Putin?" in hello["text"] and "Putin stoppen könne" not in hello["text"]
 
         [source] = await bot.say(PL_USER, "/source", language_code="pl")
-        assert f"fragmenty: {len(engine.passages)}" in source["text"]
+        assert f"fragmenty: {len(engine.article.passages)}" in source["text"]
         [unknown] = await bot.say(PL_USER, "/quote Napoleon", language_code="pl")
         assert "W artykule nie ma nikogo o nazwisku Napoleon." in unknown["text"]
         assert "Cytowani w artykule" in unknown["text"]
